@@ -6,6 +6,7 @@ import java.util.UUID;
 
 /**
  * A booking accepted by the booking script: the content of one stream entry.
+ *
  * @param bookingId UUID version 7 made by the booking API
  * @param eventId id of the event the tickets are for
  * @param userId the buyer, 1 to {@value #MAX_USER_ID_LENGTH} characters

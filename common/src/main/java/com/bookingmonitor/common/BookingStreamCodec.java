@@ -8,8 +8,9 @@ import java.util.UUID;
 /**
  * Converts a {@link BookingEvent} to and from the fields of a Redis stream entry.
  *
- * <p>The booking script writes the fields in this order with these names, from its arguments;
- * change both together. {@code acceptedAt} is epoch milliseconds.
+ * <p>
+ * The booking script writes the fields in this order with these names, from its
+ * arguments; change both together. {@code acceptedAt} is epoch milliseconds.
  */
 public final class BookingStreamCodec {
 
@@ -38,7 +39,8 @@ public final class BookingStreamCodec {
 
 	/**
 	 * Decodes the fields of one stream entry.
-	 * @throws InvalidStreamEntryException naming the field when the entry is not a valid booking
+	 * @throws InvalidStreamEntryException naming the field when the entry is not a valid
+	 * booking
 	 */
 	public static BookingEvent decode(Map<String, String> fields) {
 		UUID bookingId = parse(fields, BOOKING_ID, UUID::fromString);

@@ -1,8 +1,9 @@
 package com.bookingmonitor.common;
 
 /**
- * Thrown when a stream entry's fields do not decode to a booking: a missing field, a field that
- * does not parse, or a value out of range. Such an entry never becomes valid on redelivery.
+ * Thrown when a stream entry's fields do not decode to a booking: a missing field, a
+ * field that does not parse, or a value out of range. Such an entry never becomes valid
+ * on redelivery.
  */
 public class InvalidStreamEntryException extends IllegalArgumentException {
 

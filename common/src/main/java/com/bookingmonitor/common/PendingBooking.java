@@ -4,10 +4,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The value kept in a partition's pending-bookings hash while a booking waits in the stream. It
- * lets {@code GET /bookings/{id}} report a pending booking and lets an inventory rebuild count the
- * tickets still in flight. Encoded as {@code eventId|quantity|acceptedAtMillis|userId}, user id
- * last because it may contain the separator.
+ * The value kept in a partition's pending-bookings hash while a booking waits in the
+ * stream. It lets {@code GET /bookings/{id}} report a pending booking and lets an
+ * inventory rebuild count the tickets still in flight. Encoded as
+ * {@code eventId|quantity|acceptedAtMillis|userId}, user id last because it may contain
+ * the separator.
  */
 public record PendingBooking(long eventId, int quantity, Instant acceptedAt, String userId) {
 
@@ -31,16 +32,15 @@ public record PendingBooking(long eventId, int quantity, Instant acceptedAt, Str
 	public static PendingBooking decode(String value) {
 		String[] parts = value.split("\\|", 4);
 		if (parts.length != 4) {
-			throw new IllegalArgumentException("Invalid pending booking value '" + value
-					+ "': expected eventId|quantity|acceptedAtMillis|userId");
+			throw new IllegalArgumentException(
+					"Invalid pending booking value '" + value + "': expected eventId|quantity|acceptedAtMillis|userId");
 		}
 		try {
 			return new PendingBooking(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
 					Instant.ofEpochMilli(Long.parseLong(parts[2])), parts[3]);
 		}
 		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("Invalid pending booking value '" + value + "': " + ex.getMessage(),
-					ex);
+			throw new IllegalArgumentException("Invalid pending booking value '" + value + "': " + ex.getMessage(), ex);
 		}
 	}
 

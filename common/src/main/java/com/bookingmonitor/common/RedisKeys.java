@@ -6,11 +6,13 @@ import java.util.stream.IntStream;
 /**
  * Redis key naming for inventory, booking streams and their side keys.
  *
- * <p>Events map to one of {@code partitions} stream partitions by {@code eventId mod partitions}.
- * Every key of a partition starts with the partition's hash tag, for example {@code {bm:p3}}, so
- * all keys that one booking script call touches hash to the same slot and the same script runs
- * unchanged on a Redis Cluster. Changing the partition count moves events to other streams, so it
- * needs drained streams and rebuilt inventory keys.
+ * <p>
+ * Events map to one of {@code partitions} stream partitions by
+ * {@code eventId mod partitions}. Every key of a partition starts with the partition's
+ * hash tag, for example {@code {bm:p3}}, so all keys that one booking script call touches
+ * hash to the same slot and the same script runs unchanged on a Redis Cluster. Changing
+ * the partition count moves events to other streams, so it needs drained streams and
+ * rebuilt inventory keys.
  */
 public final class RedisKeys {
 
@@ -22,7 +24,8 @@ public final class RedisKeys {
 
 	/**
 	 * Creates the naming for one deployment.
-	 * @param prefix first part of every hash tag; tests use a unique prefix to share a Redis
+	 * @param prefix first part of every hash tag; tests use a unique prefix to share a
+	 * Redis
 	 * @param partitions number of stream partitions, 1 to {@value #MAX_PARTITIONS}
 	 */
 	public RedisKeys(String prefix, int partitions) {
@@ -75,8 +78,8 @@ public final class RedisKeys {
 
 	/**
 	 * Hash of bookings accepted but not yet persisted in the partition: booking id to
-	 * {@link PendingBooking#encode()}. The booking script adds a field and the consumer removes it
-	 * after the commit.
+	 * {@link PendingBooking#encode()}. The booking script adds a field and the consumer
+	 * removes it after the commit.
 	 */
 	public String pendingBookings(int partition) {
 		return hashTag(partition) + ":pending";

@@ -11,9 +11,10 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 /**
- * One Lettuce connection to either a single Redis or a Redis Cluster, seen through the command
- * interfaces both share. Code written against it runs on both, as long as each command's keys
- * share one hash slot.
+ * One Lettuce connection to either a single Redis or a Redis Cluster, seen through the
+ * command interfaces both share. Code written against it runs on both, as long as each
+ * command's keys share one hash slot.
+ *
  * @param connection the connection, closed by {@link #close()}
  * @param sync blocking commands on that connection
  * @param async asynchronous commands on that connection
@@ -25,8 +26,8 @@ public record RedisLink(StatefulConnection<String, String> connection, RedisClus
 	 * Opens a new connection with a client that Spring Data Redis built from the
 	 * {@code spring.data.redis.*} properties.
 	 * @param client a {@link RedisClient} or a {@link RedisClusterClient}
-	 * @param standaloneUri where a {@link RedisClient} connects; ignored for a cluster client, which
-	 * knows its seed nodes
+	 * @param standaloneUri where a {@link RedisClient} connects; ignored for a cluster
+	 * client, which knows its seed nodes
 	 */
 	public static RedisLink connect(AbstractRedisClient client, RedisURI standaloneUri) {
 		if (client instanceof RedisClusterClient clusterClient) {

@@ -9,9 +9,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Stream layout shared by booking-api and order-consumer; both must use the same values.
+ *
  * @param keyPrefix first part of every Redis key's hash tag
- * @param partitions number of booking streams; at least the number of masters on a Redis Cluster.
- * Changing it moves events to other streams, so drain the streams first.
+ * @param partitions number of booking streams; at least the number of masters on a Redis
+ * Cluster. Changing it moves events to other streams, so drain the streams first.
  */
 @ConfigurationProperties("booking.streams")
 public record StreamsProperties(@DefaultValue("bm") @Pattern(regexp = "[A-Za-z0-9_.:-]+") String keyPrefix,

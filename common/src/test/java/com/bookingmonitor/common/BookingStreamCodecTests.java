@@ -28,8 +28,7 @@ class BookingStreamCodecTests {
 		Map<String, String> fields = new HashMap<>(BookingStreamCodec.encode(this.booking));
 		fields.remove("userId");
 
-		assertThatExceptionOfType(InvalidStreamEntryException.class)
-			.isThrownBy(() -> BookingStreamCodec.decode(fields))
+		assertThatExceptionOfType(InvalidStreamEntryException.class).isThrownBy(() -> BookingStreamCodec.decode(fields))
 			.satisfies(ex -> assertThat(ex.field()).isEqualTo("userId"));
 	}
 
@@ -38,8 +37,7 @@ class BookingStreamCodecTests {
 		Map<String, String> fields = new HashMap<>(BookingStreamCodec.encode(this.booking));
 		fields.put("bookingId", "not-a-uuid");
 
-		assertThatExceptionOfType(InvalidStreamEntryException.class)
-			.isThrownBy(() -> BookingStreamCodec.decode(fields))
+		assertThatExceptionOfType(InvalidStreamEntryException.class).isThrownBy(() -> BookingStreamCodec.decode(fields))
 			.satisfies(ex -> assertThat(ex.field()).isEqualTo("bookingId"));
 	}
 
@@ -48,8 +46,7 @@ class BookingStreamCodecTests {
 		Map<String, String> fields = new HashMap<>(BookingStreamCodec.encode(this.booking));
 		fields.put("quantity", "11");
 
-		assertThatExceptionOfType(InvalidStreamEntryException.class)
-			.isThrownBy(() -> BookingStreamCodec.decode(fields))
+		assertThatExceptionOfType(InvalidStreamEntryException.class).isThrownBy(() -> BookingStreamCodec.decode(fields))
 			.satisfies(ex -> assertThat(ex.field()).isEqualTo("quantity"));
 	}
 

@@ -12,11 +12,12 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 /**
  * A fresh, empty PostgreSQL database for one test class, dropped on close.
  *
- * <p>It is created on the server named by {@code BM_TEST_POSTGRES_URL} (default
- * {@code jdbc:postgresql://127.0.0.1:5432/postgres}, user {@code BM_TEST_POSTGRES_USER}, default
- * {@code postgres}, password {@code BM_TEST_POSTGRES_PASSWORD}). When that server cannot be reached
- * and a Docker engine can, a PostgreSQL container is started instead. When neither works the test
- * fails: it never skips.
+ * <p>
+ * It is created on the server named by {@code BM_TEST_POSTGRES_URL} (default
+ * {@code jdbc:postgresql://127.0.0.1:5432/postgres}, user {@code BM_TEST_POSTGRES_USER},
+ * default {@code postgres}, password {@code BM_TEST_POSTGRES_PASSWORD}). When that server
+ * cannot be reached and a Docker engine can, a PostgreSQL container is started instead.
+ * When neither works the test fails: it never skips.
  */
 public final class PostgresDatabase implements AutoCloseable {
 
@@ -52,7 +53,10 @@ public final class PostgresDatabase implements AutoCloseable {
 		}
 	}
 
-	/** Creates a database on a given server, for example a test-owned {@link PostgresServer}. */
+	/**
+	 * Creates a database on a given server, for example a test-owned
+	 * {@link PostgresServer}.
+	 */
 	public static PostgresDatabase createOn(String adminUrl, String username, String password) throws SQLException {
 		String name = "bm_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 		try (Connection connection = DriverManager.getConnection(adminUrl, username, password);
@@ -90,7 +94,8 @@ public final class PostgresDatabase implements AutoCloseable {
 			statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
 		}
 		catch (SQLException ex) {
-			// The server may be gone already, for example a test-owned one that was stopped.
+			// The server may be gone already, for example a test-owned one that was
+			// stopped.
 		}
 	}
 

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A PostgreSQL cluster owned by one test, for tests that stop and start the database. It lives in
- * a temporary folder, listens on a free port on 127.0.0.1 and is started with initdb and pg_ctl.
- * PostgreSQL refuses to run as root, so when the test runs as root the commands run as the
- * {@code postgres} user through {@code runuser}.
+ * A PostgreSQL cluster owned by one test, for tests that stop and start the database. It
+ * lives in a temporary folder, listens on a free port on 127.0.0.1 and is started with
+ * initdb and pg_ctl. PostgreSQL refuses to run as root, so when the test runs as root the
+ * commands run as the {@code postgres} user through {@code runuser}.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -65,8 +65,8 @@ public final class PostgresServer implements AutoCloseable {
 
 	/** Stops the server at once, as a crash would: {@code pg_ctl stop -m immediate}. */
 	public void stop() {
-		runAsOwner(List.of(this.pgCtl.toString(), "-D", this.dataDirectory.toString(), "-m", "immediate", "-w",
-				"stop"));
+		runAsOwner(
+				List.of(this.pgCtl.toString(), "-D", this.dataDirectory.toString(), "-m", "immediate", "-w", "stop"));
 	}
 
 	public void start() {

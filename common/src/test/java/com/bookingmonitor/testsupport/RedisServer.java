@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A redis-server process owned by one test: its own free port on 127.0.0.1 and its own data
- * folder. It can be killed with SIGKILL and restarted on the same port and folder, so AOF files
- * survive the restart. Stopped by PID, never by name.
+ * A redis-server process owned by one test: its own free port on 127.0.0.1 and its own
+ * data folder. It can be killed with SIGKILL and restarted on the same port and folder,
+ * so AOF files survive the restart. Stopped by PID, never by name.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -46,7 +46,8 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a Redis with a configuration file and extra arguments, which override the file.
+	 * Starts a Redis with a configuration file and extra arguments, which override the
+	 * file.
 	 * @param configFile a redis.conf to load, or null
 	 */
 	public static RedisServer start(Path configFile, String... extraArguments) {
@@ -104,7 +105,10 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	/** Stops the process with SIGTERM, which lets Redis write its AOF, and waits for it to exit. */
+	/**
+	 * Stops the process with SIGTERM, which lets Redis write its AOF, and waits for it to
+	 * exit.
+	 */
 	public void stop() {
 		if (this.process != null) {
 			this.process.destroy();
@@ -112,7 +116,10 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	/** Starts the server again on the same port and data folder after {@link #kill()} or {@link #stop()}. */
+	/**
+	 * Starts the server again on the same port and data folder after {@link #kill()} or
+	 * {@link #stop()}.
+	 */
 	public void restart() {
 		if (isRunning()) {
 			throw new IllegalStateException("redis-server pid " + pid() + " is still running on port " + this.port);
