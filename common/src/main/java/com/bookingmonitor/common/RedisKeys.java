@@ -3,16 +3,21 @@ package com.bookingmonitor.common;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import io.lettuce.core.cluster.SlotHash;
+
 /**
  * Redis key naming for inventory, booking streams and their side keys.
  *
  * <p>
  * Events map to one of {@code partitions} stream partitions by
  * {@code eventId mod partitions}. Every key of a partition starts with the partition's
- * hash tag, for example {@code {bm:p3}}, so all keys that one booking script call touches
- * hash to the same slot and the same script runs unchanged on a Redis Cluster. Changing
- * the partition count moves events to other streams, so it needs drained streams and
- * rebuilt inventory keys.
+ * hash tag, for example {@code {bm:p3-41}}, so all keys that one booking script call
+ * touches hash to the same slot and the same script runs unchanged on a Redis Cluster.
+ * The number after the dash is a salt chosen so that partition {@code p} hashes into the
+ * {@code p}-th of {@code partitions} equal slot ranges: a cluster whose masters own equal
+ * contiguous slot ranges, as {@code redis-cli --cluster create} assigns them, then gets
+ * an equal share of partitions on each master. Changing the partition count moves events
+ * to other streams, so it needs drained streams and rebuilt inventory keys.
  */
 public final class RedisKeys {
 
@@ -21,6 +26,8 @@ public final class RedisKeys {
 	private final String prefix;
 
 	private final int partitions;
+
+	private final String[] hashTags;
 
 	/**
 	 * Creates the naming for one deployment.
@@ -39,6 +46,27 @@ public final class RedisKeys {
 		}
 		this.prefix = prefix;
 		this.partitions = partitions;
+		this.hashTags = new String[partitions];
+		for (int partition = 0; partition < partitions; partition++) {
+			this.hashTags[partition] = "{" + saltedTag(prefix, partition, partitions) + "}";
+		}
+	}
+
+	/**
+	 * Finds the first tag {@code prefix:pN-salt} whose slot lies in the partition's share
+	 * of the 16384 slots. Each share is at least 16 slots wide, so about 1,000 tries find
+	 * one.
+	 */
+	private static String saltedTag(String prefix, int partition, int partitions) {
+		int firstSlot = partition * SlotHash.SLOT_COUNT / partitions;
+		int endSlot = (partition + 1) * SlotHash.SLOT_COUNT / partitions;
+		for (int salt = 0;; salt++) {
+			String tag = prefix + ":p" + partition + "-" + salt;
+			int slot = SlotHash.getSlot(tag);
+			if (slot >= firstSlot && slot < endSlot) {
+				return tag;
+			}
+		}
 	}
 
 	public String prefix() {
@@ -59,7 +87,7 @@ public final class RedisKeys {
 			throw new IllegalArgumentException(
 					"Invalid partition " + partition + ": expected 0 to " + (this.partitions - 1));
 		}
-		return "{" + this.prefix + ":p" + partition + "}";
+		return this.hashTags[partition];
 	}
 
 	/** Stream of booking events for one partition. */

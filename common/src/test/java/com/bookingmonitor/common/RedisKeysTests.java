@@ -33,9 +33,28 @@ class RedisKeysTests {
 
 	@Test
 	void keysCarryPrefixAndPartitionTag() {
-		assertThat(this.keys.inventory(11)).isEqualTo("{bm:p3}:event:11:available");
-		assertThat(this.keys.stream(3)).isEqualTo("{bm:p3}:bookings");
-		assertThat(this.keys.pendingBookings(3)).isEqualTo("{bm:p3}:pending");
+		String tag = this.keys.hashTag(3);
+
+		assertThat(tag).startsWith("{bm:p3-").endsWith("}");
+		assertThat(this.keys.inventory(11)).isEqualTo(tag + ":event:11:available");
+		assertThat(this.keys.stream(3)).isEqualTo(tag + ":bookings");
+		assertThat(this.keys.pendingBookings(3)).isEqualTo(tag + ":pending");
+	}
+
+	@Test
+	void partitionsSpreadEvenlyOverThreeMasters() {
+		int[] partitionsPerMaster = new int[3];
+		for (int partition = 0; partition < 12; partition++) {
+			int slot = SlotHash.getSlot(new RedisKeys("bm", 12).stream(partition));
+			partitionsPerMaster[slot * 3 / SlotHash.SLOT_COUNT]++;
+		}
+
+		assertThat(partitionsPerMaster).containsExactly(4, 4, 4);
+	}
+
+	@Test
+	void tagsAreStableAcrossInstances() {
+		assertThat(new RedisKeys("bm", 8).streams()).isEqualTo(this.keys.streams());
 	}
 
 	@Test
