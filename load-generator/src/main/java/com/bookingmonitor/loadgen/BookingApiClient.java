@@ -1,0 +1,162 @@
+package com.bookingmonitor.loadgen;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The three booking-api calls a flash sale needs, over one shared {@link HttpClient}.
+ * HTTP/1.1 keeps one pooled connection per concurrent caller, which is what a crowd of
+ * browsers does.
+ */
+final class BookingApiClient {
+
+	private static final String JSON = "application/json";
+
+	private final HttpClient http;
+
+	private final URI baseUrl;
+
+	private final Duration requestTimeout;
+
+	private final String adminToken;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	/**
+	 * Creates a client for one booking-api.
+	 * @param baseUrl for example {@code http://127.0.0.1:8080}
+	 * @param requestTimeout maximum time for one request, response included
+	 * @param adminToken bearer token for {@code POST /events}, or null when the API needs
+	 * none
+	 */
+	BookingApiClient(URI baseUrl, Duration requestTimeout, String adminToken) {
+		this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(requestTimeout).build();
+		this.baseUrl = baseUrl;
+		this.requestTimeout = requestTimeout;
+		this.adminToken = adminToken;
+	}
+
+	URI baseUrl() {
+		return this.baseUrl;
+	}
+
+	/** Creates an event and returns its id. */
+	long createEvent(String name, int capacity) throws IOException, InterruptedException {
+		HttpRequest.Builder request = post("/events", Map.of("name", name, "capacity", capacity));
+		if (this.adminToken != null && !this.adminToken.isBlank()) {
+			request.header("Authorization", "Bearer " + this.adminToken);
+		}
+		HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		if (response.statusCode() != 201) {
+			throw new IOException("POST /events failed with HTTP " + response.statusCode() + ": " + response.body()
+					+ hintFor(response.statusCode()));
+		}
+		return readTree(response).required("id").asLong();
+	}
+
+	/**
+	 * Sends one booking request and classifies the response. Failures to get a response
+	 * are an {@link Outcome#IO_ERROR}, not an exception, because a flash sale counts
+	 * them.
+	 */
+	Outcome book(long eventId, String userId, int quantity) throws InterruptedException {
+		HttpRequest request = post("/book", Map.of("eventId", eventId, "userId", userId, "quantity", quantity)).build();
+		try {
+			HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+			return classify(response);
+		}
+		catch (IOException ex) {
+			return Outcome.IO_ERROR;
+		}
+	}
+
+	/** Reads {@code GET /events/{id}}. */
+	EventStatus event(long eventId) throws IOException, InterruptedException {
+		HttpRequest request = HttpRequest.newBuilder(this.baseUrl.resolve("/events/" + eventId))
+			.timeout(this.requestTimeout)
+			.header("Accept", JSON)
+			.GET()
+			.build();
+		HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+		if (response.statusCode() != 200) {
+			throw new IOException(
+					"GET /events/" + eventId + " failed with HTTP " + response.statusCode() + ": " + response.body());
+		}
+		JsonNode body = readTree(response);
+		return new EventStatus(body.required("capacity").asLong(), body.required("available").asLong(),
+				body.required("confirmed").asLong());
+	}
+
+	private Outcome classify(HttpResponse<String> response) {
+		int status = response.statusCode();
+		if (status == 202) {
+			return Outcome.ACCEPTED;
+		}
+		if (status == 409) {
+			return classifyConflict(response.body());
+		}
+		if (status >= 400 && status < 500) {
+			return Outcome.OTHER_CLIENT_ERROR;
+		}
+		return Outcome.SERVER_ERROR;
+	}
+
+	/**
+	 * Tells a sold-out event from a reached per-user limit by the problem type that
+	 * booking-api sets on its RFC 9457 problem details.
+	 */
+	private Outcome classifyConflict(String body) {
+		String type;
+		try {
+			type = this.json.readTree(body).path("type").asString("");
+		}
+		catch (JacksonException ex) {
+			return Outcome.OTHER_CLIENT_ERROR;
+		}
+		if (type.endsWith("/sold-out")) {
+			return Outcome.SOLD_OUT;
+		}
+		if (type.endsWith("/limit-reached")) {
+			return Outcome.LIMIT_REACHED;
+		}
+		return Outcome.OTHER_CLIENT_ERROR;
+	}
+
+	private HttpRequest.Builder post(String path, Map<String, Object> body) {
+		return HttpRequest.newBuilder(this.baseUrl.resolve(path))
+			.timeout(this.requestTimeout)
+			.header("Content-Type", JSON)
+			.header("Accept", JSON)
+			.POST(HttpRequest.BodyPublishers.ofString(this.json.writeValueAsString(body)));
+	}
+
+	private JsonNode readTree(HttpResponse<String> response) throws IOException {
+		try {
+			return this.json.readTree(response.body());
+		}
+		catch (JacksonException ex) {
+			throw new IOException("Invalid JSON from " + response.request().uri() + ": " + response.body(), ex);
+		}
+	}
+
+	private static String hintFor(int status) {
+		return switch (status) {
+			case 401, 403 -> " (pass the admin token with --admin-token or BOOKING_ADMIN_TOKEN)";
+			default -> "";
+		};
+	}
+
+	/** Ticket counts of an event, as {@code GET /events/{id}} returns them. */
+	record EventStatus(long capacity, long available, long confirmed) {
+	}
+
+}
