@@ -125,7 +125,7 @@ final class BookingApiClient {
 		if (type.endsWith("/sold-out")) {
 			return Outcome.SOLD_OUT;
 		}
-		if (type.endsWith("/limit-reached")) {
+		if (type.endsWith("/user-limit-reached")) {
 			return Outcome.LIMIT_REACHED;
 		}
 		return Outcome.OTHER_CLIENT_ERROR;

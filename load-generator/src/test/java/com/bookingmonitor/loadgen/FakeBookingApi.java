@@ -25,7 +25,7 @@ final class FakeBookingApi implements AutoCloseable {
 
 	static final String SOLD_OUT_TYPE = "https://booking-monitor.example/problems/sold-out";
 
-	static final String LIMIT_REACHED_TYPE = "https://booking-monitor.example/problems/limit-reached";
+	static final String LIMIT_REACHED_TYPE = "https://booking-monitor.example/problems/user-limit-reached";
 
 	private static final long EVENT_ID = 7;
 
