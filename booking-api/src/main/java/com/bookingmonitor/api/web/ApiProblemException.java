@@ -1,0 +1,39 @@
+package com.bookingmonitor.api.web;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An error that becomes a problem details response of the given type. Extra properties
+ * appear as members of the problem object.
+ */
+public class ApiProblemException extends RuntimeException {
+
+	private final ProblemType type;
+
+	private final Map<String, Object> properties = new LinkedHashMap<>();
+
+	public ApiProblemException(ProblemType type, String detail) {
+		this(type, detail, null);
+	}
+
+	public ApiProblemException(ProblemType type, String detail, Throwable cause) {
+		super(detail, cause);
+		this.type = type;
+	}
+
+	/** Adds a member to the problem object and returns this exception. */
+	public ApiProblemException with(String name, Object value) {
+		this.properties.put(name, value);
+		return this;
+	}
+
+	public ProblemType type() {
+		return this.type;
+	}
+
+	public Map<String, Object> properties() {
+		return this.properties;
+	}
+
+}
