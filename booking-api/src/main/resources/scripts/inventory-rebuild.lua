@@ -1,7 +1,7 @@
 -- Installs a rebuilt inventory, unless another writer got there first.
 --
 -- KEYS[1] inventory, KEYS[2] user tickets hash, KEYS[3] staged user tickets hash
--- (may be absent when nobody booked), KEYS[4] rebuild lock
+-- (absent when no user has booked), KEYS[4] rebuild lock
 -- ARGV[1] lock token, ARGV[2] rebuilt available tickets
 --
 -- Returns REBUILT, PRESENT (the inventory key exists, nothing changed) or LOCK_LOST

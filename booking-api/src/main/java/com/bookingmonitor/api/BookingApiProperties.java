@@ -20,8 +20,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxTicketsPerUser tickets one user may book for one event, across all of the
  * user's bookings
- * @param soldOutCacheTtl how long a sold-out event is answered with 409 without asking
- * Redis; returned tickets become bookable at the latest after this time
+ * @param soldOutCacheTtl how long requests for a sold-out event get 409 without a Redis
+ * call, which is also the longest wait before returned tickets become bookable
  * @param maxRequestSize largest request body accepted; larger bodies get 413
  * @param retryAfter value of the {@code Retry-After} header on 503 responses, whole
  * seconds

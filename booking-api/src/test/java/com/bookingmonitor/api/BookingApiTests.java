@@ -332,6 +332,16 @@ class BookingApiTests {
 		assertThat(readiness.text("status")).isEqualTo("UP");
 	}
 
+	@Test
+	void livenessAndInfoAreExposed() {
+		Response liveness = this.api.get("/actuator/health/liveness");
+		Response info = this.api.get("/actuator/info");
+
+		assertThat(liveness.status()).isEqualTo(200);
+		assertThat(info.status()).isEqualTo(200);
+		assertThat(info.json().get("build").get("artifact").asString()).isEqualTo("booking-api");
+	}
+
 	private Response createEvent(String name, int capacity) {
 		return this.api.post("/events", ApiClient.toJson(Map.of("name", name, "capacity", capacity)), "Authorization",
 				"Bearer " + ADMIN_TOKEN);

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 /**
  * Finds a booking in the pending-bookings hashes first and in PostgreSQL second. The
  * consumer removes the hash field only after its commit, so a booking is always in one of
- * the two; reading them the other way round could miss one that moves in between.
+ * the two. Reading them the other way round could miss a booking that moves in between.
  */
 @Component
 class BookingLookup {

@@ -104,7 +104,7 @@ public final class BookingScript {
 
 	}
 
-	/** What the script did. */
+	/** Outcome of one script call. */
 	public enum Outcome {
 
 		/** Booked; the value is the tickets left. */
@@ -137,7 +137,7 @@ public final class BookingScript {
 	 * The script's reply.
 	 *
 	 * @param outcome what the script did
-	 * @param count tickets left or already booked, as the outcome says
+	 * @param count tickets left or already booked, depending on the outcome
 	 * @param bookingId the booking that claimed the idempotency key, for {@code REPLAYED}
 	 * and {@code IDEMPOTENCY_CONFLICT}
 	 */

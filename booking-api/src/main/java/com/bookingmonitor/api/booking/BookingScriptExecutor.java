@@ -60,13 +60,13 @@ public class BookingScriptExecutor {
 
 	/**
 	 * Runs one call of the booking script.
-	 * @throws RedisUnavailableException when Redis is down or the call timed out; it says
+	 * @throws RedisUnavailableException when Redis is down or the call timed out, with
 	 * whether the script may have run
 	 */
 	public BookingScript.Result execute(BookingScript.Call call) {
-		RedisCalls.requireConnected(this.link);
 		Timer.Sample sample = Timer.start();
 		try {
+			RedisCalls.requireConnected(this.link);
 			BookingScript.Result result = BookingScript.parse(evaluate(call));
 			recovered();
 			return result;
@@ -98,7 +98,7 @@ public class BookingScriptExecutor {
 	/** Logs the start of an outage once instead of once per rejected booking. */
 	private void failed(RedisUnavailableException ex) {
 		if (this.failing.compareAndSet(false, true)) {
-			logger.warn("Booking script calls are failing; bookings answer 503 until Redis replies again", ex);
+			logger.warn("Booking script calls failed; bookings return 503 until Redis replies again", ex);
 		}
 	}
 

@@ -57,8 +57,8 @@ public class BookingService {
 	 * @throws ApiProblemException for every outcome other than accepted or replayed
 	 */
 	public BookingResult book(BookingRequest request, @Nullable IdempotencyKey idempotencyKey) {
-		// A request with a key may replay a booking that took the last ticket, so only
-		// Redis can answer it.
+		// A request with a key may replay a booking that took the last ticket, so it must
+		// reach Redis.
 		if (idempotencyKey == null && this.soldOutEvents.isSoldOut(request.eventId())) {
 			this.metrics.count(Outcome.SOLD_OUT);
 			throw soldOut(request, 0);

@@ -5,7 +5,7 @@ import java.util.UUID;
 /** A booking as the API returns it. */
 public record BookingView(UUID bookingId, long eventId, String userId, int quantity, Status status) {
 
-	/** Where a booking is: accepted in Redis, or persisted in PostgreSQL. */
+	/** Booking state: accepted in Redis, or persisted in PostgreSQL. */
 	public enum Status {
 
 		PENDING, CONFIRMED

@@ -10,8 +10,8 @@ import com.bookingmonitor.common.BookingEvent;
 
 /**
  * Fingerprint of a booking request that an idempotency key stores, so that a replay can
- * be told from a different request with the same key. It covers the parsed fields, not
- * the raw body, so that JSON spacing and field order do not matter.
+ * be distinguished from a different request with the same key. It covers the parsed
+ * fields, not the raw body, so that JSON spacing and field order do not matter.
  */
 final class RequestHash {
 

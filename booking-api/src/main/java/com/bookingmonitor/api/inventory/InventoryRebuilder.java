@@ -65,9 +65,9 @@ public class InventoryRebuilder implements DisposableBean {
 	private static final int STAGING_BATCH = 500;
 
 	/**
-	 * How long an id that PostgreSQL does not know is answered 404 without asking again,
-	 * so that requests for made-up ids do not each reach the database. A booking for a
-	 * new event never waits on it: it finds the seeded inventory key first.
+	 * How long an id missing from PostgreSQL gets 404 without another query, so that
+	 * requests for made-up ids do not each reach the database. A booking for a new event
+	 * is not delayed by it, because the script finds the seeded inventory key first.
 	 */
 	private static final Duration UNKNOWN_EVENT_TTL = Duration.ofSeconds(1);
 
@@ -114,7 +114,7 @@ public class InventoryRebuilder implements DisposableBean {
 	 * Decides what a missing inventory key means for a booking: an unknown event (404),
 	 * or a lost key (503 while it is rebuilt in the background). Only this error path
 	 * reads PostgreSQL.
-	 * @return the problem to answer with
+	 * @return the problem to respond with
 	 */
 	public ApiProblemException missingInventory(long eventId) {
 		if (this.unknownEvents.getIfPresent(eventId) != null) {
@@ -129,7 +129,7 @@ public class InventoryRebuilder implements DisposableBean {
 	}
 
 	/**
-	 * Starts a rebuild of a known event's inventory and returns the 503 to answer with.
+	 * Starts a rebuild of a known event's inventory and returns the 503 to respond with.
 	 */
 	public ApiProblemException missingInventory(Event event) {
 		rebuildInBackground(event);
@@ -263,10 +263,10 @@ public class InventoryRebuilder implements DisposableBean {
 		this.executor.shutdownNow();
 	}
 
-	/** What one rebuild attempt did. */
+	/** Outcome of one rebuild attempt. */
 	public enum Result {
 
-		/** The key was missing and now holds the rebuilt value. */
+		/** The key was missing and now contains the rebuilt value. */
 		REBUILT,
 
 		/** The key exists; nothing changed. */

@@ -40,7 +40,7 @@ class RedisConfiguration {
 
 	/**
 	 * Fails commands at once while the connection is down instead of queueing them until
-	 * they time out: a booking then answers 503 immediately, and a command that was in
+	 * they time out: a booking then returns 503 immediately, and a command that was in
 	 * flight when the connection dropped fails rather than being sent again after the
 	 * reconnect. Keepalive lets the operating system notice a peer that vanished without
 	 * closing the connection.

@@ -8,14 +8,14 @@ public class RedisUnavailableException extends RuntimeException {
 
 	private final boolean outcomeUnknown;
 
-	RedisUnavailableException(String message, boolean outcomeUnknown, Throwable cause) {
+	public RedisUnavailableException(String message, boolean outcomeUnknown, Throwable cause) {
 		super(message, cause);
 		this.outcomeUnknown = outcomeUnknown;
 	}
 
 	/**
-	 * Whether Redis may have run the command: true once it was sent, false when it never
-	 * left this process.
+	 * Returns whether Redis may have run the command: true once it was sent, false when
+	 * it never left this process.
 	 */
 	public boolean outcomeUnknown() {
 		return this.outcomeUnknown;
