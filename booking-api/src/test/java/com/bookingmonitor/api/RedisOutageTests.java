@@ -1,15 +1,23 @@
 package com.bookingmonitor.api;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.bookingmonitor.api.ApiClient.Response;
+import com.bookingmonitor.common.RedisKeys;
 import com.bookingmonitor.testsupport.PostgresDatabase;
 import com.bookingmonitor.testsupport.RedisServer;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -31,9 +39,22 @@ class RedisOutageTests {
 
 	private static final String PROBLEM_BASE = "https://booking-monitor.example/problems/";
 
+	/** Loops on TIME until ARGV[1] microseconds have passed, writing nothing. */
+	private static final String BUSY_SCRIPT = """
+			local start = redis.call('TIME')
+			local now
+			repeat
+			  now = redis.call('TIME')
+			until (now[1] - start[1]) * 1000000 + (now[2] - start[2]) >= tonumber(ARGV[1])
+			return 'OK'
+			""";
+
 	private static final RedisServer redis = RedisServer.start();
 
 	private static final PostgresDatabase database = PostgresDatabase.create();
+
+	@Autowired
+	private RedisKeys keys;
 
 	@LocalServerPort
 	private int port;
@@ -108,6 +129,34 @@ class RedisOutageTests {
 
 		await().atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(this.api.get("/actuator/health/readiness").status()).isEqualTo(200));
+	}
+
+	@Test
+	void slowScriptReportsUnknownOutcome() throws Exception {
+		long eventId = createEvent(10);
+		RedisClient client = RedisClient.create(redis.uri());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			// Keeps Redis busy for 1.5 s, three times the 500 ms command timeout.
+			RedisFuture<String> busy = connection.async()
+				.eval(BUSY_SCRIPT, ScriptOutputType.STATUS, new String[0], "1500000");
+
+			Response booking = this.api.book(eventId, "u-1", 1, "Idempotency-Key", "slow-1");
+
+			assertThat(booking.status()).isEqualTo(503);
+			assertThat(booking.problemType()).isEqualTo(PROBLEM_BASE + "outcome-unknown");
+			assertThat(booking.header("Retry-After")).isEqualTo("1");
+			assertThat(busy.get(10, TimeUnit.SECONDS)).isEqualTo("OK");
+
+			// Redis ran the booking after the busy script, so the retry replays it.
+			Response retry = this.api.book(eventId, "u-1", 1, "Idempotency-Key", "slow-1");
+			assertThat(retry.status()).isEqualTo(202);
+			assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+			assertThat(retry.text("bookingId")).isEqualTo(booking.text("bookingId"));
+			assertThat(connection.sync().get(this.keys.inventory(eventId))).isEqualTo("9");
+		}
+		finally {
+			client.shutdown();
+		}
 	}
 
 	private long createEvent(int capacity) {

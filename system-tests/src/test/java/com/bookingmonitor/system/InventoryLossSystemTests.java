@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Inventory keys deleted in the middle of a sale, with both services running: the API
- * answers 503 until it has rebuilt each key from PostgreSQL and the in-flight bookings,
+ * returns 503 until it has rebuilt each key from PostgreSQL and the in-flight bookings,
  * and across the whole run no ticket is sold twice and every accepted booking is
  * persisted exactly once.
  */
