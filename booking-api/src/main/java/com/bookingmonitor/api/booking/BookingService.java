@@ -111,13 +111,17 @@ public class BookingService {
 				throw new ApiProblemException(ProblemType.SERVICE_UNAVAILABLE,
 						"Redis is unavailable and the booking was not made; retry later", ex);
 			}
-			String retry = (idempotencyKey != null) ? "Retry with the same Idempotency-Key to get its outcome."
-					: "GET /bookings/" + booking.bookingId() + " tells whether it was made; retrying books again"
-							+ " unless the request carries an Idempotency-Key.";
-			throw new ApiProblemException(ProblemType.OUTCOME_UNKNOWN, "Redis did not confirm booking "
-					+ booking.bookingId() + " in time, so it may or may not be" + " made. " + retry, ex)
-				.with("bookingId", booking.bookingId().toString());
+			throw outcomeUnknown(booking, idempotencyKey != null, ex);
 		}
+	}
+
+	private static ApiProblemException outcomeUnknown(BookingEvent booking, boolean hasKey, Exception cause) {
+		String bookingId = booking.bookingId().toString();
+		String next = hasKey ? "Retry with the same Idempotency-Key to get its outcome." : "GET /bookings/" + bookingId
+				+ " shows whether it was made; a retry without an Idempotency-Key" + " books again.";
+		String detail = "Redis did not confirm booking " + bookingId + " in time, so it may or may not be made. "
+				+ next;
+		return new ApiProblemException(ProblemType.OUTCOME_UNKNOWN, detail, cause).with("bookingId", bookingId);
 	}
 
 	private BookingResult accepted(BookingEvent booking, long remaining) {

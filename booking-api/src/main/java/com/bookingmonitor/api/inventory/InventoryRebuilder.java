@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -165,19 +166,19 @@ public class InventoryRebuilder implements DisposableBean {
 	 */
 	public Result rebuild(Event event) {
 		RedisCalls.requireConnected(this.link);
-		String inventoryKey = this.keys.inventory(event.id());
-		if (await(this.commands.exists(inventoryKey)) > 0) {
+		long eventId = event.id();
+		if (await(this.commands.exists(this.keys.inventory(eventId))) > 0) {
 			return Result.PRESENT;
 		}
-		String lockKey = this.keys.eventKey(event.id(), "rebuild-lock");
+		String lockKey = this.keys.eventKey(eventId, "rebuild-lock");
 		String token = UUID.randomUUID().toString();
-		String locked = await(this.commands.set(lockKey, token, SetArgs.Builder.nx().px(this.lockTtl.toMillis())));
-		if (!"OK".equals(locked)) {
+		SetArgs lockArgs = SetArgs.Builder.nx().px(this.lockTtl.toMillis());
+		if (!"OK".equals(await(this.commands.set(lockKey, token, lockArgs)))) {
 			return Result.LOCKED;
 		}
 
 		try {
-			return rebuildLocked(event, inventoryKey, lockKey, token);
+			return rebuildLocked(event, lockKey, token);
 		}
 		catch (RuntimeException ex) {
 			releaseLock(lockKey, token);
@@ -185,38 +186,34 @@ public class InventoryRebuilder implements DisposableBean {
 		}
 	}
 
-	private Result rebuildLocked(Event event, String inventoryKey, String lockKey, String token) {
-		Map<UUID, PendingBooking> pending = this.inFlight.of(this.keys.partitionOf(event.id()), Set.of(event.id()));
-		PersistedTickets.ByUser stored = this.persisted.byUser(event.id(), pending.keySet());
-		Map<String, Long> perUser = new HashMap<>(stored.tickets());
-		long inFlightTickets = 0;
-		for (Map.Entry<UUID, PendingBooking> entry : pending.entrySet()) {
-			if (!stored.persisted().contains(entry.getKey())) {
-				inFlightTickets += entry.getValue().quantity();
-				perUser.merge(entry.getValue().userId(), (long) entry.getValue().quantity(), Long::sum);
-			}
-		}
-		long available = event.capacity() - stored.total() - inFlightTickets;
+	private Result rebuildLocked(Event event, String lockKey, String token) {
+		long eventId = event.id();
+		int partition = this.keys.partitionOf(eventId);
+		Map<UUID, PendingBooking> pending = this.inFlight.of(partition, Set.of(eventId));
+		Tickets tickets = Tickets.count(this.persisted.byUser(eventId, pending.keySet()), pending);
+		long available = event.capacity() - tickets.persisted() - tickets.inFlight();
 		if (available < 0) {
-			logger.error("Event is oversold; its inventory is rebuilt as 0: event={} capacity={} persisted={}"
-					+ " inFlight={}", event.id(), event.capacity(), stored.total(), inFlightTickets);
+			logger.error(
+					"Event is oversold; its inventory is rebuilt as 0: event={} capacity={} persisted={} inFlight={}",
+					eventId, event.capacity(), tickets.persisted(), tickets.inFlight());
 			available = 0;
 		}
 
-		String stagingKey = this.keys.eventKey(event.id(), BookingScript.USER_TICKETS_SUFFIX + "-rebuild:" + token);
-		stage(stagingKey, perUser);
-		List<String> scriptKeys = List.of(inventoryKey,
-				this.keys.eventKey(event.id(), BookingScript.USER_TICKETS_SUFFIX), stagingKey, lockKey);
-		String outcome = await(this.commands.eval(INSTALL_SCRIPT.source(), ScriptOutputType.STATUS,
-				scriptKeys.toArray(String[]::new), token, Long.toString(available)));
+		String userTicketsKey = this.keys.eventKey(eventId, BookingScript.USER_TICKETS_SUFFIX);
+		String stagingKey = userTicketsKey + "-rebuild:" + token;
+		stage(stagingKey, tickets.perUser());
+		String[] scriptKeys = { this.keys.inventory(eventId), userTicketsKey, stagingKey, lockKey };
+		String outcome = await(this.commands.eval(INSTALL_SCRIPT.source(), ScriptOutputType.STATUS, scriptKeys, token,
+				Long.toString(available)));
+
 		Result result = Result.valueOf(outcome);
 		if (result == Result.REBUILT) {
 			this.rebuilds.increment();
-			logger.info("Rebuilt inventory: event={} capacity={} available={} persisted={} inFlight={}", event.id(),
-					event.capacity(), available, stored.total(), inFlightTickets);
+			logger.info("Rebuilt inventory: event={} capacity={} available={} persisted={} inFlight={}", eventId,
+					event.capacity(), available, tickets.persisted(), tickets.inFlight());
 		}
 		else if (result == Result.LOCK_LOST) {
-			logger.warn("Inventory rebuild outlived its lock and changed nothing: event={} lockTtl={}", event.id(),
+			logger.warn("Inventory rebuild outlived its lock and changed nothing: event={} lockTtl={}", eventId,
 					this.lockTtl);
 		}
 		return result;
@@ -227,8 +224,9 @@ public class InventoryRebuilder implements DisposableBean {
 	 * retry.
 	 */
 	private void releaseLock(String lockKey, String token) {
+		String[] lockKeys = { lockKey };
 		try {
-			await(this.commands.eval(RELEASE_LOCK_SCRIPT, ScriptOutputType.INTEGER, new String[] { lockKey }, token));
+			await(this.commands.eval(RELEASE_LOCK_SCRIPT, ScriptOutputType.INTEGER, lockKeys, token));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Failed to release the inventory rebuild lock; it expires by itself: key={}", lockKey, ex);
@@ -239,9 +237,9 @@ public class InventoryRebuilder implements DisposableBean {
 	private void stage(String stagingKey, Map<String, Long> perUser) {
 		List<Map.Entry<String, Long>> entries = new ArrayList<>(perUser.entrySet());
 		for (int from = 0; from < entries.size(); from += STAGING_BATCH) {
+			int to = Math.min(entries.size(), from + STAGING_BATCH);
 			Map<String, String> batch = new HashMap<>();
-			for (Map.Entry<String, Long> entry : entries.subList(from,
-					Math.min(entries.size(), from + STAGING_BATCH))) {
+			for (Map.Entry<String, Long> entry : entries.subList(from, to)) {
 				batch.put(entry.getKey(), Long.toString(entry.getValue()));
 			}
 			await(this.commands.hset(stagingKey, batch));
@@ -249,18 +247,42 @@ public class InventoryRebuilder implements DisposableBean {
 		}
 	}
 
-	private <T> T await(io.lettuce.core.RedisFuture<T> future) {
+	private <T> T await(RedisFuture<T> future) {
 		return RedisCalls.await(future, SAFETY_TIMEOUT_MILLIS);
 	}
 
 	private static ApiProblemException eventNotFound(long eventId) {
-		return new ApiProblemException(ProblemType.EVENT_NOT_FOUND, "No event with id " + eventId).with("eventId",
-				eventId);
+		String detail = "No event with id " + eventId;
+		return new ApiProblemException(ProblemType.EVENT_NOT_FOUND, detail).with("eventId", eventId);
 	}
 
 	@Override
 	public void destroy() {
 		this.executor.shutdownNow();
+	}
+
+	/**
+	 * An event's tickets outside its inventory.
+	 *
+	 * @param persisted tickets of bookings in PostgreSQL
+	 * @param inFlight tickets of pending bookings not yet in PostgreSQL
+	 * @param perUser both together, by user id
+	 */
+	private record Tickets(long persisted, long inFlight, Map<String, Long> perUser) {
+
+		static Tickets count(PersistedTickets.ByUser stored, Map<UUID, PendingBooking> pending) {
+			Map<String, Long> perUser = new HashMap<>(stored.tickets());
+			long inFlight = 0;
+			for (Map.Entry<UUID, PendingBooking> entry : pending.entrySet()) {
+				if (!stored.persisted().contains(entry.getKey())) {
+					PendingBooking booking = entry.getValue();
+					inFlight += booking.quantity();
+					perUser.merge(booking.userId(), (long) booking.quantity(), Long::sum);
+				}
+			}
+			return new Tickets(stored.total(), inFlight, perUser);
+		}
+
 	}
 
 	/** Outcome of one rebuild attempt. */
