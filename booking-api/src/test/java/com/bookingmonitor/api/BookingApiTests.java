@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -164,6 +165,19 @@ class BookingApiTests {
 		assertThat(this.commands.get(this.keys.inventory(eventId))).isEqualTo("1");
 		assertThat(this.api.book(eventId, "u-2", 1).status()).isEqualTo(202);
 		assertProblem(this.api.book(eventId, "u-3", 1), 409, "sold-out");
+	}
+
+	@Test
+	void concurrentBuyersNeverOversell() throws Exception {
+		long eventId = eventWithCapacity(10);
+		AtomicInteger users = new AtomicInteger();
+
+		List<Response> responses = concurrently(60, () -> this.api.book(eventId, "u-" + users.incrementAndGet(), 1));
+
+		assertThat(responses).filteredOn((response) -> response.status() == 202).hasSize(10);
+		assertThat(responses).filteredOn((response) -> response.status() == 409).hasSize(50);
+		assertThat(this.commands.get(this.keys.inventory(eventId))).isEqualTo("0");
+		assertThat(streamEntriesOf(eventId)).isEqualTo(10);
 	}
 
 	@Test

@@ -55,7 +55,9 @@ class BookingLookup {
 			.optional();
 	}
 
-	/** Asks every partition at once: the booking id does not tell the partition. */
+	/**
+	 * Queries every partition at once, because a booking id does not name its partition.
+	 */
 	private Optional<BookingView> findPending(UUID bookingId) {
 		RedisCalls.requireConnected(this.link);
 		List<RedisFuture<String>> replies = new ArrayList<>(this.keys.partitions());

@@ -8,8 +8,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
  * Events recently seen sold out, so that the flood of requests after a sell-out gets its
- * 409 without a Redis call. An entry expires after a fixed time and the next request asks
- * Redis again, which is how returned tickets become bookable.
+ * 409 without a Redis call. An entry expires after a fixed time and the next request
+ * calls Redis again, which is how returned tickets become bookable.
  */
 final class SoldOutEvents {
 

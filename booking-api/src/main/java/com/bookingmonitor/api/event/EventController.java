@@ -29,7 +29,7 @@ class EventController {
 
 	/**
 	 * Stores the event, then seeds its inventory. The event is committed before Redis is
-	 * asked, so a failed seed leaves an event without inventory, which the next booking
+	 * called, so a failed seed leaves an event without inventory, which the next booking
 	 * rebuilds, rather than inventory without an event.
 	 */
 	@PostMapping("/events")

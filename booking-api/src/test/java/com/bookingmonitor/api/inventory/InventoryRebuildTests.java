@@ -6,8 +6,14 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -20,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import com.bookingmonitor.api.ApiClient;
 import com.bookingmonitor.api.ApiClient.Response;
 import com.bookingmonitor.api.TestServers;
+import com.bookingmonitor.api.event.Event;
 import com.bookingmonitor.common.PendingBooking;
 import com.bookingmonitor.common.RedisKeys;
 import com.bookingmonitor.testsupport.PostgresDatabase;
@@ -124,8 +131,7 @@ class InventoryRebuildTests {
 		long eventId = createEvent(50);
 		this.commands.set(this.keys.inventory(eventId), "7");
 
-		InventoryRebuilder.Result result = this.rebuilder
-			.rebuild(new com.bookingmonitor.api.event.Event(eventId, "Event", 50));
+		InventoryRebuilder.Result result = this.rebuilder.rebuild(new Event(eventId, "Event", 50));
 
 		assertThat(result).isEqualTo(InventoryRebuilder.Result.PRESENT);
 		assertThat(this.commands.get(this.keys.inventory(eventId))).isEqualTo("7");
@@ -137,12 +143,40 @@ class InventoryRebuildTests {
 		this.commands.del(this.keys.inventory(eventId));
 		this.commands.set(this.keys.eventKey(eventId, "rebuild-lock"), "other-instance");
 
-		InventoryRebuilder.Result result = this.rebuilder
-			.rebuild(new com.bookingmonitor.api.event.Event(eventId, "Event", 50));
+		InventoryRebuilder.Result result = this.rebuilder.rebuild(new Event(eventId, "Event", 50));
 
 		assertThat(result).isEqualTo(InventoryRebuilder.Result.LOCKED);
 		assertThat(this.commands.exists(this.keys.inventory(eventId))).isZero();
 		this.commands.del(this.keys.eventKey(eventId, "rebuild-lock"));
+	}
+
+	@Test
+	void concurrentRebuildsInstallOnce() throws Exception {
+		long eventId = createEvent(50);
+		this.api.book(eventId, "u-1", 4);
+		this.commands.del(this.keys.inventory(eventId));
+		Event event = new Event(eventId, "Event", 50);
+		CountDownLatch start = new CountDownLatch(1);
+
+		List<InventoryRebuilder.Result> results = new ArrayList<>();
+		try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+			List<Future<InventoryRebuilder.Result>> futures = new ArrayList<>();
+			for (int i = 0; i < 8; i++) {
+				futures.add(executor.submit(() -> {
+					start.await();
+					return this.rebuilder.rebuild(event);
+				}));
+			}
+			start.countDown();
+			for (Future<InventoryRebuilder.Result> future : futures) {
+				results.add(future.get());
+			}
+		}
+
+		assertThat(results).filteredOn((result) -> result == InventoryRebuilder.Result.REBUILT).hasSize(1);
+		assertThat(results).isSubsetOf(InventoryRebuilder.Result.REBUILT, InventoryRebuilder.Result.LOCKED,
+				InventoryRebuilder.Result.PRESENT);
+		assertThat(this.commands.get(this.keys.inventory(eventId))).isEqualTo("46");
 	}
 
 	@Test
@@ -196,7 +230,7 @@ class InventoryRebuildTests {
 		long eventId = createEvent(5);
 		this.commands.del(this.keys.inventory(eventId));
 
-		this.rebuilder.rebuild(new com.bookingmonitor.api.event.Event(eventId, "Event", 5));
+		this.rebuilder.rebuild(new Event(eventId, "Event", 5));
 
 		assertThat(this.registry.get("booking.inventory.rebuilds").counter().count()).isEqualTo(before + 1);
 	}
