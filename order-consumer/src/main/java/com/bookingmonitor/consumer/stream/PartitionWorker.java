@@ -131,6 +131,9 @@ final class PartitionWorker implements Runnable {
 	private void step() {
 		try {
 			connect();
+			// A claim that finds nothing proves little: only the other steps end a
+			// failure streak.
+			boolean progressed = true;
 			if (!this.groupReady) {
 				createGroup();
 			}
@@ -138,12 +141,12 @@ final class PartitionWorker implements Runnable {
 				acknowledge(this.unacknowledged);
 			}
 			else if (System.nanoTime() - this.nextClaimNanos >= 0) {
-				claim();
+				progressed = claim();
 			}
 			else {
 				read();
 			}
-			if (this.backoff.failures() > 0) {
+			if (progressed && this.backoff.failures() > 0) {
 				log.info("Partition worker recovered consumer={} partition={} failedAttempts={}",
 						this.properties.name(), partition(), this.backoff.failures());
 				this.backoff.reset();
@@ -197,7 +200,8 @@ final class PartitionWorker implements Runnable {
 		}
 	}
 
-	private void claim() throws SQLException {
+	/** Claims and handles idle entries; returns whether there were any. */
+	private boolean claim() throws SQLException {
 		PartitionStream.ClaimResult result = this.stream.claim(this.redis, this.properties.claimMinIdle(),
 				this.claimCursor, this.properties.batchSize());
 		// A partial scan continues in the next loop; a complete one waits for the
@@ -213,7 +217,9 @@ final class PartitionWorker implements Runnable {
 			log.info("Claimed idle pending entries consumer={} partition={} entries={} firstEntry={}",
 					this.properties.name(), partition(), result.entries().size(), result.entries().getFirst().getId());
 			handle(result.entries());
+			return true;
 		}
+		return false;
 	}
 
 	private void handle(List<StreamMessage<String, String>> entries) throws SQLException {

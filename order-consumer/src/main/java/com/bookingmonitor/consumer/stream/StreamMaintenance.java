@@ -82,9 +82,13 @@ public final class StreamMaintenance implements SmartLifecycle {
 			if (this.executor == null) {
 				return;
 			}
-			this.executor.shutdownNow();
+			// No interrupt: Lettuce turns it into an error in the middle of a command.
+			this.executor.shutdown();
 			try {
-				this.executor.awaitTermination(this.properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+				if (!this.executor.awaitTermination(this.properties.shutdownTimeout().toMillis(),
+						TimeUnit.MILLISECONDS)) {
+					this.executor.shutdownNow();
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

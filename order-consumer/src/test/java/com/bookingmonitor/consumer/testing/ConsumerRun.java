@@ -1,7 +1,11 @@
 package com.bookingmonitor.consumer.testing;
 
+import java.util.concurrent.TimeUnit;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -18,6 +22,8 @@ import com.bookingmonitor.consumer.stream.StreamMaintenance;
 /** A consumer wired by hand, without Spring, against test-owned servers. */
 public final class ConsumerRun implements AutoCloseable {
 
+	private final ClientResources resources;
+
 	private final RedisClient client;
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -29,7 +35,12 @@ public final class ConsumerRun implements AutoCloseable {
 	private final ConsumerProperties properties;
 
 	private ConsumerRun(String redisUri, TestDatabase database, RedisKeys keys, ConsumerProperties properties) {
-		this.client = RedisClient.create();
+		// The reconnect delay the application configures, instead of Lettuce's 30 s cap.
+		this.resources = ClientResources.builder()
+			.reconnectDelay(Delay.exponential(properties.backoff().initial(), properties.backoff().max(), 2,
+					TimeUnit.MILLISECONDS))
+			.build();
+		this.client = RedisClient.create(this.resources);
 		this.properties = properties;
 		RedisURI uri = RedisURI.create(redisUri);
 		RedisLinkFactory links = () -> RedisLink.connect(this.client, uri);
@@ -83,6 +94,7 @@ public final class ConsumerRun implements AutoCloseable {
 		this.maintenance.stop();
 		this.consumer.stop();
 		this.client.shutdown();
+		this.resources.shutdown();
 	}
 
 }
