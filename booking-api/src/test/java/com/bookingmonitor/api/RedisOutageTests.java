@@ -123,6 +123,31 @@ class RedisOutageTests {
 	}
 
 	@Test
+	void outOfMemoryRedisFailsClosed() {
+		long eventId = createEvent(10);
+		RedisClient client = RedisClient.create(redis.uri());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			// Any memory in use is over a 1-byte limit, so Redis rejects every write.
+			connection.sync().configSet("maxmemory", "1");
+			try {
+				Response booking = this.api.book(eventId, "u-1", 1);
+
+				assertThat(booking.status()).isEqualTo(503);
+				assertThat(booking.problemType()).isEqualTo(PROBLEM_BASE + "service-unavailable");
+				assertThat(connection.sync().get(this.keys.inventory(eventId))).isEqualTo("10");
+			}
+			finally {
+				connection.sync().configSet("maxmemory", "0");
+			}
+
+			assertThat(this.api.book(eventId, "u-1", 1).status()).isEqualTo(202);
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	@Test
 	void readinessRecoversScriptAfterRestart() {
 		redis.kill();
 		redis.restart();

@@ -29,6 +29,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * Checks that no ticket is lost or sold twice: for each tracked event, capacity minus
@@ -95,7 +96,7 @@ public class InventoryDriftCheck implements SchedulingConfigurer {
 				logger.info("Inventory drift check succeeds again");
 			}
 		}
-		catch (RedisUnavailableException | DataAccessException ex) {
+		catch (RedisUnavailableException | DataAccessException | TransactionException ex) {
 			if (!this.failing) {
 				this.failing = true;
 				logger.warn("Inventory drift check failed; it retries every {}", this.settings.driftCheckInterval(),

@@ -1,20 +1,25 @@
 package com.bookingmonitor.api.redis;
 
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.bookingmonitor.common.RedisLink;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 
 /**
- * Waits for asynchronous Lettuce commands and turns transport failures into
- * {@link RedisUnavailableException}. Errors that Redis itself returns, such as a script
- * error or NOSCRIPT, pass through unchanged.
+ * Waits for asynchronous Lettuce commands and turns transport failures and rejections
+ * (such as OOM) into {@link RedisUnavailableException}. Other error replies, such as a
+ * script error or NOSCRIPT, pass through unchanged.
  */
 public final class RedisCalls {
+
+	private static final List<String> REJECTION_PREFIXES = List.of("OOM", "BUSY", "LOADING", "READONLY", "MASTERDOWN",
+			"CLUSTERDOWN", "TRYAGAIN");
 
 	private RedisCalls() {
 	}
@@ -55,7 +60,13 @@ public final class RedisCalls {
 		if (cause instanceof RedisCommandTimeoutException) {
 			return new RedisUnavailableException("Redis command timed out: " + cause.getMessage(), true, cause);
 		}
-		if (cause instanceof RedisException redisException && isTransportFailure(redisException)) {
+		if (cause instanceof RedisCommandExecutionException reply) {
+			if (isRejection(reply)) {
+				return new RedisUnavailableException("Redis rejected the command: " + reply.getMessage(), false, reply);
+			}
+			return reply;
+		}
+		if (cause instanceof RedisException) {
 			return new RedisUnavailableException("Redis connection failed: " + cause.getMessage(), true, cause);
 		}
 		if (cause instanceof RuntimeException runtime) {
@@ -65,12 +76,16 @@ public final class RedisCalls {
 	}
 
 	/**
-	 * Tells transport failures (the command may or may not have run) from error replies
-	 * of Redis (it did not run). Lettuce reports both as {@link RedisException}, but an
-	 * error reply is a {@link io.lettuce.core.RedisCommandExecutionException}.
+	 * Tells error replies that reject a command because of the state of Redis (out of
+	 * memory, busy with a script, loading its data set, a replica, a cluster without a
+	 * master for the slot) from errors of the command itself. Lettuce reports error
+	 * replies as {@link RedisCommandExecutionException}, and transport failures as other
+	 * {@link RedisException}s. For the booking script, an out-of-memory error hits its
+	 * first write, DECRBY, so nothing was written.
 	 */
-	private static boolean isTransportFailure(RedisException ex) {
-		return !(ex instanceof io.lettuce.core.RedisCommandExecutionException);
+	private static boolean isRejection(RedisCommandExecutionException reply) {
+		String message = String.valueOf(reply.getMessage());
+		return REJECTION_PREFIXES.stream().anyMatch(message::startsWith);
 	}
 
 }
