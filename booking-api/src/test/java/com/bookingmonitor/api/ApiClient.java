@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -30,8 +31,10 @@ public final class ApiClient {
 	}
 
 	public Response post(String path, String body, String... headers) {
-		HttpRequest.Builder request = request(path).header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body));
+		HttpRequest.Builder request = request(path).POST(HttpRequest.BodyPublishers.ofString(body));
+		if (!List.of(headers).contains("Content-Type")) {
+			request.header("Content-Type", "application/json");
+		}
 		if (headers.length > 0) {
 			request.headers(headers);
 		}

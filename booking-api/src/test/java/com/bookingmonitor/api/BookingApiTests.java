@@ -316,6 +316,13 @@ class BookingApiTests {
 	}
 
 	@Test
+	void nonJsonBodyIsRejected() {
+		Response response = this.api.post("/book", "eventId=1", "Content-Type", "text/plain");
+
+		assertProblem(response, 415, "unsupported-media-type");
+	}
+
+	@Test
 	void wrongMethodIsProblem() {
 		assertProblem(this.api.get("/book"), 405, "method-not-allowed");
 		assertProblem(this.api.get("/no-such-path"), 404, "not-found");
