@@ -21,6 +21,9 @@ final class BookingApiClient {
 
 	private static final String JSON = "application/json";
 
+	/** Wait before a retry when the response names none, booking-api's default. */
+	private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+
 	private final HttpClient http;
 
 	private final URI baseUrl;
@@ -67,15 +70,19 @@ final class BookingApiClient {
 	 * Sends one booking request and classifies the response. Failures to get a response
 	 * are an {@link Outcome#IO_ERROR}, not an exception, because a flash sale counts
 	 * them.
+	 * @param idempotencyKey the {@code Idempotency-Key} header, the same for every retry
+	 * of one booking
 	 */
-	Outcome book(long eventId, String userId, int quantity) throws InterruptedException {
-		HttpRequest request = post("/book", Map.of("eventId", eventId, "userId", userId, "quantity", quantity)).build();
+	BookingResult book(long eventId, String userId, int quantity, String idempotencyKey) throws InterruptedException {
+		HttpRequest request = post("/book", Map.of("eventId", eventId, "userId", userId, "quantity", quantity))
+			.header("Idempotency-Key", idempotencyKey)
+			.build();
 		try {
 			HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
-			return classify(response);
+			return new BookingResult(classify(response), retryAfter(response));
 		}
 		catch (IOException ex) {
-			return Outcome.IO_ERROR;
+			return new BookingResult(Outcome.IO_ERROR, DEFAULT_RETRY_AFTER);
 		}
 	}
 
@@ -107,7 +114,23 @@ final class BookingApiClient {
 		if (status >= 400 && status < 500) {
 			return Outcome.OTHER_CLIENT_ERROR;
 		}
+		if (status == 503) {
+			return Outcome.UNAVAILABLE;
+		}
 		return Outcome.SERVER_ERROR;
+	}
+
+	/** Reads the {@code Retry-After} seconds that booking-api sets on every 503. */
+	private static Duration retryAfter(HttpResponse<String> response) {
+		try {
+			return response.headers()
+				.firstValue("Retry-After")
+				.map(seconds -> Duration.ofSeconds(Long.parseLong(seconds.trim())))
+				.orElse(DEFAULT_RETRY_AFTER);
+		}
+		catch (NumberFormatException ex) {
+			return DEFAULT_RETRY_AFTER;
+		}
 	}
 
 	/**
@@ -153,6 +176,15 @@ final class BookingApiClient {
 			case 401, 403 -> " (pass the admin token with --admin-token or BOOKING_ADMIN_TOKEN)";
 			default -> "";
 		};
+	}
+
+	/**
+	 * The classified response to one booking request.
+	 *
+	 * @param outcome how booking-api responded
+	 * @param retryAfter how long to wait before a retry, from {@code Retry-After}
+	 */
+	record BookingResult(Outcome outcome, Duration retryAfter) {
 	}
 
 	/** Ticket counts of an event, as {@code GET /events/{id}} returns them. */

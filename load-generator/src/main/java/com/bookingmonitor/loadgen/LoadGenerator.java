@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 				+ "every accepted ticket, then prints a summary and checks it.", "" },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:every check passed",
-				"1:a check failed: 5xx or I/O errors, tickets confirmed != tickets accepted, or, with "
-						+ "--expect-sold-out, tickets accepted != tickets on sale; or booking-api failed a setup call",
+				"1:a check failed (a booking ended with a 5xx or I/O error after its retries, tickets "
+						+ "confirmed != tickets accepted, or, with --expect-sold-out, tickets accepted != tickets "
+						+ "on sale), or booking-api failed a setup call",
 				"2:invalid options" })
 public final class LoadGenerator implements Callable<Integer> {
 
@@ -88,6 +89,12 @@ public final class LoadGenerator implements Callable<Integer> {
 			description = "Maximum time to wait after the last response until PostgreSQL has confirmed every "
 					+ "accepted ticket, in seconds. Default: ${DEFAULT-VALUE}")
 	private int drainTimeoutSeconds;
+
+	@Option(names = "--retries", defaultValue = "3", paramLabel = "<count>",
+			description = "Maximum times one booking is sent again, with the same Idempotency-Key, after a 503 "
+					+ "or an I/O error, waiting for Retry-After (at most 5 s) each time. 0 counts the first "
+					+ "503 as the booking's outcome. Default: ${DEFAULT-VALUE}")
+	private int retries;
 
 	@Option(names = "--expect-sold-out",
 			description = "Fail unless the accepted tickets equal the tickets on sale before the first request.")
@@ -152,7 +159,7 @@ public final class LoadGenerator implements Callable<Integer> {
 		out.flush();
 
 		FlashSale.Plan plan = new FlashSale.Plan(this.requests, this.users, this.maxQuantity, this.clients, this.seed,
-				Duration.ofSeconds(this.maxDurationSeconds));
+				Duration.ofSeconds(this.maxDurationSeconds), this.retries);
 		long sendStart = System.nanoTime();
 		Tally tally = new FlashSale(client, plan).run(event);
 		Duration sendTime = Duration.ofNanos(System.nanoTime() - sendStart);
@@ -186,6 +193,10 @@ public final class LoadGenerator implements Callable<Integer> {
 		requirePositive("--request-timeout", this.requestTimeoutSeconds);
 		requirePositive("--max-duration", this.maxDurationSeconds);
 		requirePositive("--drain-timeout", this.drainTimeoutSeconds);
+		if (this.retries < 0) {
+			throw new ParameterException(this.spec.commandLine(),
+					"Invalid --retries " + this.retries + ": expected 0 or more");
+		}
 		if (this.eventId != null && this.spec.commandLine().getParseResult().hasMatchedOption("--capacity")) {
 			throw new ParameterException(this.spec.commandLine(),
 					"Invalid options: --capacity creates an event, so it cannot be combined with --event-id");

@@ -17,10 +17,19 @@ enum Outcome {
 	/** Any other 4xx, including a 409 of another problem type. */
 	OTHER_CLIENT_ERROR("other 4xx"),
 
-	/** 5xx, or a status outside the 2xx and 4xx ranges. */
-	SERVER_ERROR("5xx"),
+	/**
+	 * 503: Redis or PostgreSQL was unavailable, or the booking's outcome is unknown. A
+	 * retry with the same idempotency key is safe.
+	 */
+	UNAVAILABLE("503"),
 
-	/** The request failed or timed out before a response arrived. */
+	/** Any other 5xx, or a status outside the 2xx and 4xx ranges. */
+	SERVER_ERROR("other 5xx"),
+
+	/**
+	 * The request failed or timed out before a response arrived. A retry with the same
+	 * idempotency key is safe.
+	 */
 	IO_ERROR("I/O error");
 
 	private final String label;
@@ -34,7 +43,12 @@ enum Outcome {
 	}
 
 	boolean isError() {
-		return this == SERVER_ERROR || this == IO_ERROR;
+		return this == UNAVAILABLE || this == SERVER_ERROR || this == IO_ERROR;
+	}
+
+	/** Whether a client may send the same booking again with the same idempotency key. */
+	boolean isRetryable() {
+		return this == UNAVAILABLE || this == IO_ERROR;
 	}
 
 }

@@ -33,7 +33,7 @@ record Summary(long eventId, EventStatus before, EventStatus after, Tally tally,
 		List<String> failures = new ArrayList<>();
 		long accepted = this.tally.ticketsAccepted();
 		if (this.tally.errors() > 0) {
-			failures.add(this.tally.errors() + " requests failed with 5xx or I/O errors");
+			failures.add(this.tally.errors() + " bookings ended with a 5xx or I/O error");
 		}
 		if (this.expectSoldOut && accepted != this.before.available()) {
 			failures.add("tickets accepted " + accepted + " != tickets on sale " + this.before.available());
@@ -51,6 +51,7 @@ record Summary(long eventId, EventStatus before, EventStatus after, Tally tally,
 		for (Outcome outcome : Outcome.values()) {
 			line(out, outcome.label(), "%,d", this.tally.count(outcome));
 		}
+		line(out, "retries after 503 or I/O", "%,d", this.tally.retries());
 		line(out, "latency p50 / p99 / max", "%d / %d / %d ms", millis(50), millis(99), millis(100));
 		line(out, "tickets accepted", "%,d of %,d on sale", this.tally.ticketsAccepted(), this.before.available());
 		line(out, "tickets confirmed", "%,d (PostgreSQL, GET /events/%d)", ticketsConfirmed(), this.eventId);

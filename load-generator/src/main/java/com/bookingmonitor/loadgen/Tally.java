@@ -14,6 +14,8 @@ final class Tally {
 
 	private final LongAdder ticketsAccepted = new LongAdder();
 
+	private final LongAdder retries = new LongAdder();
+
 	private final long[] latencyNanos;
 
 	private final AtomicInteger recorded = new AtomicInteger();
@@ -37,6 +39,15 @@ final class Tally {
 		}
 	}
 
+	/** Counts one request sent again after a retryable outcome. */
+	void recordRetry() {
+		this.retries.increment();
+	}
+
+	long retries() {
+		return this.retries.sum();
+	}
+
 	long count(Outcome outcome) {
 		return this.responses.get(outcome).sum();
 	}
@@ -49,8 +60,15 @@ final class Tally {
 		return this.ticketsAccepted.sum();
 	}
 
+	/** Bookings whose last response was a 5xx or an I/O error. */
 	long errors() {
-		return count(Outcome.SERVER_ERROR) + count(Outcome.IO_ERROR);
+		long errors = 0;
+		for (Outcome outcome : Outcome.values()) {
+			if (outcome.isError()) {
+				errors += count(outcome);
+			}
+		}
+		return errors;
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.bookingmonitor.loadgen.FakeBookingApi.Fault;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +16,7 @@ class LoadGeneratorTests {
 
 	@Test
 	void confirmedSellOutPasses() {
-		try (FakeBookingApi api = new FakeBookingApi(4, 0, true)) {
+		try (FakeBookingApi api = new FakeBookingApi(4, true)) {
 			Run run = run(api, "--capacity", "50", "--requests", "400", "--users", "100", "--clients", "20",
 					"--admin-token", "secret", "--expect-sold-out");
 
@@ -32,7 +33,7 @@ class LoadGeneratorTests {
 
 	@Test
 	void conflictsCountedByProblemType() {
-		try (FakeBookingApi api = new FakeBookingApi(4, 0, true)) {
+		try (FakeBookingApi api = new FakeBookingApi(4, true)) {
 			Run run = run(api, "--capacity", "6", "--requests", "20", "--users", "1", "--max-quantity", "1",
 					"--clients", "1");
 
@@ -46,18 +47,47 @@ class LoadGeneratorTests {
 
 	@Test
 	void serverErrorsFailRun() {
-		try (FakeBookingApi api = new FakeBookingApi(4, 10, true)) {
+		try (FakeBookingApi api = new FakeBookingApi(4, Fault.INTERNAL_ERROR, 10, true)) {
 			Run run = run(api, "--capacity", "1000", "--requests", "100", "--users", "100", "--clients", "5");
 
 			assertThat(run.exitCode()).isEqualTo(1);
-			assertThat(run.value("5xx")).isEqualTo(10);
-			assertThat(run.output()).contains("FAILED: 10 requests failed with 5xx or I/O errors");
+			assertThat(run.value("other 5xx")).isEqualTo(10);
+			assertThat(run.value("retries after 503 or I/O")).isZero();
+			assertThat(run.output()).contains("FAILED: 10 bookings ended with a 5xx or I/O error");
+		}
+	}
+
+	@Test
+	void unknownOutcomeRetriedWithSameKey() {
+		try (FakeBookingApi api = new FakeBookingApi(4, Fault.OUTCOME_UNKNOWN, 10, true)) {
+			Run run = run(api, "--capacity", "50", "--requests", "400", "--users", "100", "--clients", "20",
+					"--expect-sold-out");
+
+			assertThat(run.exitCode()).as(run.output()).isZero();
+			assertThat(run.value("retries after 503 or I/O")).isEqualTo(40);
+			assertThat(run.value("503")).isZero();
+			assertThat(run.value("tickets accepted")).isEqualTo(50);
+			assertThat(run.value("tickets confirmed")).isEqualTo(50);
+		}
+	}
+
+	@Test
+	void unknownOutcomeWithoutRetriesFails() {
+		try (FakeBookingApi api = new FakeBookingApi(4, Fault.OUTCOME_UNKNOWN, 10, true)) {
+			Run run = run(api, "--capacity", "1000", "--requests", "100", "--users", "100", "--clients", "5",
+					"--retries", "0");
+
+			assertThat(run.exitCode()).isEqualTo(1);
+			assertThat(run.value("503")).isEqualTo(10);
+			assertThat(run.value("retries after 503 or I/O")).isZero();
+			assertThat(run.output()).contains("FAILED: 10 bookings ended with a 5xx or I/O error");
+			assertThat(run.output()).containsPattern("FAILED: tickets confirmed [0-9]+ != tickets accepted");
 		}
 	}
 
 	@Test
 	void unconfirmedTicketsFailAfterDrainTimeout() {
-		try (FakeBookingApi api = new FakeBookingApi(4, 0, false)) {
+		try (FakeBookingApi api = new FakeBookingApi(4, false)) {
 			Run run = run(api, "--capacity", "10", "--requests", "50", "--users", "50", "--clients", "5",
 					"--drain-timeout", "1");
 
@@ -69,7 +99,7 @@ class LoadGeneratorTests {
 
 	@Test
 	void expectedSellOutFailsWhenTicketsRemain() {
-		try (FakeBookingApi api = new FakeBookingApi(4, 0, true)) {
+		try (FakeBookingApi api = new FakeBookingApi(4, true)) {
 			Run run = run(api, "--capacity", "1000", "--requests", "10", "--users", "10", "--max-quantity", "1",
 					"--expect-sold-out");
 
@@ -88,7 +118,7 @@ class LoadGeneratorTests {
 
 	@Test
 	void unreachableApiFailsRun() {
-		FakeBookingApi api = new FakeBookingApi(4, 0, true);
+		FakeBookingApi api = new FakeBookingApi(4, true);
 		String url = api.url();
 		api.close();
 
