@@ -77,7 +77,7 @@ record Summary(long eventId, EventStatus before, EventStatus after, Tally tally,
 	}
 
 	private static void line(PrintWriter out, String label, String format, Object... values) {
-		out.printf(Locale.ROOT, "%-24s %s%n", label, String.format(Locale.ROOT, format, values));
+		out.printf(Locale.ROOT, "%-25s %s%n", label, String.format(Locale.ROOT, format, values));
 	}
 
 }
