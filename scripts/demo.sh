@@ -69,9 +69,12 @@ is_root() {
 }
 
 # PostgreSQL refuses to run as root, so as root its commands run as the postgres user.
+# runuser lives in /usr/sbin, which a root shell's PATH may lack.
+runuser="$(command -v runuser || echo /usr/sbin/runuser)"
+
 as_postgres() {
 	if is_root; then
-		runuser -u postgres -- "$@"
+		"$runuser" -u postgres -- "$@"
 	else
 		"$@"
 	fi
@@ -118,7 +121,7 @@ check_prerequisites() {
 		[ -n "$postgres_bin" ] ||
 			missing+=("PostgreSQL 15 or later: initdb and pg_ctl (apt-get install postgresql)")
 		if is_root; then
-			command -v runuser >/dev/null || missing+=("runuser (apt-get install util-linux)")
+			[ -x "$runuser" ] || missing+=("runuser (apt-get install util-linux)")
 			id postgres >/dev/null 2>&1 ||
 				missing+=("the postgres user, created by 'apt-get install postgresql'")
 		fi
@@ -268,7 +271,7 @@ start_postgres() {
 	: >"$log"
 	if is_root; then
 		chown -R postgres:postgres "$run_dir/postgres" "$log"
-		runuser -u postgres -- test -w "$run_dir/postgres" ||
+		"$runuser" -u postgres -- test -w "$run_dir/postgres" ||
 			die "the postgres user cannot write to $run_dir/postgres: move the repository to a folder" \
 				"that other users can enter, such as /opt or /srv"
 	fi
@@ -292,7 +295,6 @@ start_service() {
 		SPRING_DATASOURCE_URL="$database_url" \
 		SPRING_DATASOURCE_USERNAME="$database_user" \
 		SPRING_DATASOURCE_PASSWORD="$database_password" \
-		BOOKING_API_ADMIN_TOKEN="$BOOKING_ADMIN_TOKEN" \
 		setsid "$JAVA_HOME/bin/java" -Xmx512m -jar "$jar" >"$run_dir/$name.log" 2>&1 &
 	echo $! >"$run_dir/$name.pid"
 }
