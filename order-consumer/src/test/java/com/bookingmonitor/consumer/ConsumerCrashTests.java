@@ -24,8 +24,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Kills the consumer process with SIGKILL at the two points where a crash could lose or
- * duplicate a booking, then starts a consumer under a new name: exactly the accepted
- * bookings end up in PostgreSQL, once each, and no entry stays pending.
+ * duplicate a booking, then starts a consumer under a new name. Exactly the accepted
+ * bookings must end up in PostgreSQL, once each, with no entry left pending.
  */
 class ConsumerCrashTests {
 

@@ -23,12 +23,12 @@ import com.bookingmonitor.common.BookingEvent;
  * The primary key on the booking id makes a redelivered entry harmless:
  * {@code ON CONFLICT (id) DO NOTHING} skips it and the result reports it as a duplicate.
  * When the batch fails on the data of some rows, it is split in halves under savepoints
- * until the failing rows are isolated; the other rows are committed.
+ * until the failing rows are isolated. The other rows are committed.
  */
 public final class BookingWriter {
 
 	// One statement of five arrays: its text does not depend on the batch size, and
-	// RETURNING tells new rows from duplicates, which a rewritten JDBC batch cannot.
+	// RETURNING separates new rows from duplicates, which a rewritten JDBC batch cannot.
 	private static final String INSERT_BOOKINGS = """
 			INSERT INTO bookings (id, event_id, user_id, quantity, accepted_at)
 			SELECT id, event_id, user_id, quantity, timestamptz 'epoch' + accepted_ms * interval '1 millisecond'
@@ -46,8 +46,8 @@ public final class BookingWriter {
 	/**
 	 * Inserts the rows and commits every row that does not fail on its own data.
 	 * @throws SQLException when the database fails for another reason, for example a lost
-	 * connection; nothing of the batch is committed then, unless the commit itself was
-	 * under way
+	 * connection. Nothing of the batch is committed then, unless the commit itself was
+	 * under way.
 	 */
 	public InsertResult insert(List<BookingRow> rows) throws SQLException {
 		if (rows.isEmpty()) {

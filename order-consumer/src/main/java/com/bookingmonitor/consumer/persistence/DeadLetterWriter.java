@@ -105,8 +105,8 @@ public final class DeadLetterWriter {
 	}
 
 	/**
-	 * Escapes NUL characters, which PostgreSQL text cannot store, so a dead letter never
-	 * fails on the bytes that made it one.
+	 * Escapes NUL characters, which PostgreSQL text cannot store, so the NUL bytes that
+	 * made a row fail do not make its dead letter fail too.
 	 */
 	private static String text(String value) {
 		return (value != null) ? value.replace("\u0000", "\\u0000") : null;

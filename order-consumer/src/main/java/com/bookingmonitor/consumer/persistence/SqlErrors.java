@@ -2,7 +2,7 @@ package com.bookingmonitor.consumer.persistence;
 
 import java.sql.SQLException;
 
-/** Tells data errors of a statement from failures of the database or the connection. */
+/** Classifies SQL errors into data errors of the rows and failures of the database. */
 public final class SqlErrors {
 
 	private SqlErrors() {

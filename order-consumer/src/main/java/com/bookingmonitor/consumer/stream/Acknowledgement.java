@@ -3,7 +3,7 @@ package com.bookingmonitor.consumer.stream;
 import java.util.List;
 
 /**
- * What one atomic call acknowledges for a handled batch of one partition.
+ * The acknowledgement of a handled batch of one partition, made in one atomic call.
  *
  * @param entryIds stream entries to acknowledge
  * @param removedBookingIds booking ids to remove from the pending-bookings hash

@@ -43,27 +43,18 @@ public final class ConsumerMetrics {
 	private volatile BooleanSupplier running = () -> false;
 
 	public ConsumerMetrics(MeterRegistry registry, int partitionCount) {
-		this.entriesRead = Counter.builder("consumer.entries.read")
-			.description("Stream entries delivered to this consumer, redeliveries included")
-			.register(registry);
-		this.persisted = Counter.builder("consumer.bookings.persisted")
-			.description("Bookings inserted into PostgreSQL")
-			.register(registry);
-		this.duplicates = Counter.builder("consumer.bookings.duplicates")
-			.description("Entries whose booking was already in PostgreSQL; acknowledged without a new row")
-			.register(registry);
-		this.deadLettered = Counter.builder("consumer.entries.dead.lettered")
-			.description("Entries written to the dead-letter table and acknowledged")
-			.register(registry);
-		this.claimed = Counter.builder("consumer.entries.claimed")
-			.description("Idle pending entries claimed from other consumers")
-			.register(registry);
-		this.deleted = Counter.builder("consumer.entries.deleted")
-			.description("Entries deleted from the stream while pending")
-			.register(registry);
-		this.groupRecreated = Counter.builder("consumer.group.recreated")
-			.description("Times the consumer group was missing and created again")
-			.register(registry);
+		this.entriesRead = counter(registry, "consumer.entries.read",
+				"Stream entries delivered to this consumer, redeliveries included");
+		this.persisted = counter(registry, "consumer.bookings.persisted", "Bookings inserted into PostgreSQL");
+		this.duplicates = counter(registry, "consumer.bookings.duplicates",
+				"Entries whose booking was already in PostgreSQL; acknowledged without a new row");
+		this.deadLettered = counter(registry, "consumer.entries.dead.lettered",
+				"Entries written to the dead-letter table and acknowledged");
+		this.claimed = counter(registry, "consumer.entries.claimed", "Idle pending entries claimed with XAUTOCLAIM");
+		this.deleted = counter(registry, "consumer.entries.deleted", "Entries deleted from the stream while pending");
+		this.groupRecreated = counter(registry, "consumer.group.recreated",
+				"Times the consumer group was missing and created again");
+
 		this.batchSize = DistributionSummary.builder("consumer.batch.size")
 			.description("Entries per batch read from a partition stream")
 			.register(registry);
@@ -76,18 +67,12 @@ public final class ConsumerMetrics {
 			.minimumExpectedValue(Duration.ofMillis(1))
 			.maximumExpectedValue(Duration.ofMinutes(5))
 			.register(registry);
+
 		this.partitions = new ArrayList<>(partitionCount);
 		for (int partition = 0; partition < partitionCount; partition++) {
 			PartitionStats stats = new PartitionStats();
 			this.partitions.add(stats);
-			String tag = Integer.toString(partition);
-			gauge(registry, "consumer.stream.length", "Entries in the partition stream", null, tag, stats,
-					s -> s.streamLength);
-			gauge(registry, "consumer.pending.entries", "Entries delivered to the group and not yet acknowledged", null,
-					tag, stats, s -> s.pendingEntries);
-			gauge(registry, "consumer.lag", "Entries not yet delivered to the group", null, tag, stats, s -> s.lag);
-			gauge(registry, "consumer.pending.oldest.age", "Age of the oldest pending entry, from its id", "seconds",
-					tag, stats, s -> s.oldestPendingAgeSeconds);
+			registerPartitionGauges(registry, Integer.toString(partition), stats);
 		}
 		Gauge.builder("consumer.running", this, metrics -> metrics.running.getAsBoolean() ? 1 : 0)
 			.description("1 while every partition worker consumes, otherwise 0")
@@ -100,6 +85,20 @@ public final class ConsumerMetrics {
 
 	void running(BooleanSupplier running) {
 		this.running = running;
+	}
+
+	private static Counter counter(MeterRegistry registry, String name, String description) {
+		return Counter.builder(name).description(description).register(registry);
+	}
+
+	private static void registerPartitionGauges(MeterRegistry registry, String partition, PartitionStats stats) {
+		gauge(registry, "consumer.stream.length", "Entries in the partition stream", null, partition, stats,
+				s -> s.streamLength);
+		gauge(registry, "consumer.pending.entries", "Entries delivered to the group and not yet acknowledged", null,
+				partition, stats, s -> s.pendingEntries);
+		gauge(registry, "consumer.lag", "Entries not yet delivered to the group", null, partition, stats, s -> s.lag);
+		gauge(registry, "consumer.pending.oldest.age", "Age of the oldest pending entry, from its id", "seconds",
+				partition, stats, s -> s.oldestPendingAgeSeconds);
 	}
 
 	private static void gauge(MeterRegistry registry, String name, String description, String baseUnit,

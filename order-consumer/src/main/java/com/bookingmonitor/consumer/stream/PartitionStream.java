@@ -159,7 +159,7 @@ final class PartitionStream {
 		return AckScript.run(redis.sync(), this.stream, this.pendingBookings, this.group, acknowledgement);
 	}
 
-	/** Returns whether a Redis error says the stream or its consumer group is missing. */
+	/** Returns whether a Redis error reports a missing stream or consumer group. */
 	static boolean isNoGroup(Throwable ex) {
 		return ex instanceof RedisCommandExecutionException && ex.getMessage() != null
 				&& ex.getMessage().startsWith("NOGROUP");

@@ -331,9 +331,9 @@ final class PartitionWorker implements Runnable {
 	}
 
 	/**
-	 * Finds how many tickets each dead-lettered booking holds from its pending-bookings
-	 * value, which the booking script wrote with the same event and quantity it took from
-	 * the inventory. A booking without a value has been handled already.
+	 * Reads the event and quantity of each dead-lettered booking from its
+	 * pending-bookings value, which the booking script wrote with the tickets it took
+	 * from the inventory. A booking without a value has been handled already.
 	 */
 	private List<Acknowledgement.TicketReturn> ticketReturnsOf(List<String> bookingIds,
 			List<String> removedBookingIds) {

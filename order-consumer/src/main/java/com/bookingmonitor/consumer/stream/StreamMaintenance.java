@@ -146,11 +146,12 @@ public final class StreamMaintenance implements SmartLifecycle {
 	}
 
 	/**
-	 * Returns the id below which every group has acknowledged every entry: per group the
-	 * oldest pending entry, or the entry after the last delivered one when none is
-	 * pending; the lowest of these. Null when the stream has no group, so nothing counts
-	 * as acknowledged. Safe against concurrent reads: a delivery after XINFO GROUPS only
-	 * adds entries above the last delivered id seen.
+	 * Returns the id below which every group has acknowledged every entry. Each group
+	 * bounds it by its oldest pending entry, or by the entry after its last delivered one
+	 * when none is pending, and the lowest bound wins. Returns null when the stream has
+	 * no group, because then nothing counts as acknowledged. Deliveries after XINFO
+	 * GROUPS cannot break the bound, because they only add entries above the last
+	 * delivered id.
 	 */
 	private String acknowledgedBelow(RedisClusterCommands<String, String> redis, String stream) {
 		String minId = null;
@@ -185,7 +186,7 @@ public final class StreamMaintenance implements SmartLifecycle {
 				consumers = redis.xinfoConsumers(stream, this.properties.group());
 			}
 			catch (RedisCommandExecutionException ex) {
-				if (PartitionStream.isNoGroup(ex)) {
+				if (PartitionStream.isNoGroup(ex) || isNoSuchKey(ex)) {
 					continue;
 				}
 				throw ex;
@@ -221,7 +222,7 @@ public final class StreamMaintenance implements SmartLifecycle {
 		}
 		catch (RedisCommandExecutionException ex) {
 			// The stream is missing until a worker recreates it, as after a FLUSHALL.
-			if (ex.getMessage() != null && ex.getMessage().contains("no such key")) {
+			if (isNoSuchKey(ex)) {
 				return Map.of();
 			}
 			throw ex;
@@ -232,6 +233,10 @@ public final class StreamMaintenance implements SmartLifecycle {
 			byName.put((String) fields.get("name"), fields);
 		}
 		return byName;
+	}
+
+	private static boolean isNoSuchKey(RedisCommandExecutionException ex) {
+		return ex.getMessage() != null && ex.getMessage().contains("no such key");
 	}
 
 	private static Map<String, Object> pairs(Object reply) {

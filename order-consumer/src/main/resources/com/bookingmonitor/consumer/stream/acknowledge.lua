@@ -10,8 +10,8 @@
 -- next        for each inventory key KEYS[2 + i]: booking id, quantity
 --
 -- A ticket return happens only when this call removes the booking's pending field, so a
--- redelivered dead letter never returns its tickets twice, and only when the inventory key
--- exists, so a missing key is not recreated with a wrong count.
+-- redelivered dead letter never returns its tickets twice. It also needs the inventory key to
+-- exist, so a missing key is not recreated with a wrong count.
 -- Returns {entries acknowledged, pending fields removed, tickets returned}.
 
 local stream, pending = KEYS[1], KEYS[2]

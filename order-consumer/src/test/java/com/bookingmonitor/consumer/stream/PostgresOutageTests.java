@@ -37,7 +37,7 @@ class PostgresOutageTests {
 	private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
 	@Test
-	void bookingsAcceptedDuringOutageArePersistedOnce() throws Exception {
+	void outageBookingsPersistedOnce() throws Exception {
 		RedisKeys keys = new RedisKeys("outage", 4);
 		List<BookingEvent> accepted = Collections.synchronizedList(new ArrayList<>());
 		ScheduledExecutorService arrivals = Executors.newSingleThreadScheduledExecutor();

@@ -30,7 +30,7 @@ class RedisRestartTests {
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
 	@Test
-	void consumerResumesAfterRedisRestartWithoutPersistence() {
+	void resumesAfterEmptyRedisRestart() {
 		RedisKeys keys = new RedisKeys("restart", 2);
 		RedisClient client = RedisClient.create();
 		try (RedisServer redis = RedisServer.start(); TestDatabase database = TestDatabase.create()) {

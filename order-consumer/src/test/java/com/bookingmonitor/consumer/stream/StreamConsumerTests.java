@@ -92,7 +92,7 @@ class StreamConsumerTests {
 	}
 
 	@Test
-	void redeliveredEntriesAreDuplicatesAndKeepTheirTickets() {
+	void redeliveredEntriesAreDuplicates() {
 		RedisKeys keys = keys(2);
 		BookingProducer producer = new BookingProducer(link, keys);
 		StreamState streams = new StreamState(link, keys, GROUP);
@@ -121,7 +121,7 @@ class StreamConsumerTests {
 	}
 
 	@Test
-	void malformedEntryIsDeadLetteredAndReturnsItsTickets() {
+	void malformedEntryIsDeadLettered() {
 		RedisKeys keys = keys(1);
 		BookingProducer producer = new BookingProducer(link, keys);
 		StreamState streams = new StreamState(link, keys, GROUP);
@@ -158,7 +158,7 @@ class StreamConsumerTests {
 	}
 
 	@Test
-	void insertFailingOnDataIsDeadLetteredAfterMaxDeliveries() {
+	void failingInsertDeadLetteredAfterMaxDeliveries() {
 		RedisKeys keys = keys(1);
 		BookingProducer producer = new BookingProducer(link, keys);
 		StreamState streams = new StreamState(link, keys, GROUP);
@@ -190,7 +190,7 @@ class StreamConsumerTests {
 	}
 
 	@Test
-	void ownPendingEntriesAreReadFirstAndDeletedOnesCounted() {
+	void deletedOwnPendingEntriesAreCounted() {
 		RedisKeys keys = keys(1);
 		BookingProducer producer = new BookingProducer(link, keys);
 		StreamState streams = new StreamState(link, keys, GROUP);
@@ -214,7 +214,7 @@ class StreamConsumerTests {
 	}
 
 	@Test
-	void entriesDeletedWhilePendingAtAnotherConsumerAreCounted() {
+	void deletedClaimedEntriesAreCounted() {
 		RedisKeys keys = keys(1);
 		BookingProducer producer = new BookingProducer(link, keys);
 		StreamState streams = new StreamState(link, keys, GROUP);
@@ -333,7 +333,7 @@ class StreamConsumerTests {
 	}
 
 	@Test
-	void idleConsumersWithoutPendingEntriesAreRemoved() {
+	void idleConsumersAreRemoved() {
 		RedisKeys keys = keys(1);
 		BookingProducer producer = new BookingProducer(link, keys);
 		StreamState streams = new StreamState(link, keys, GROUP);
@@ -356,7 +356,7 @@ class StreamConsumerTests {
 	}
 
 	@Test
-	void gaugesDescribeThePartitionStreams() {
+	void gaugesDescribePartitionStreams() {
 		RedisKeys keys = keys(2);
 		BookingProducer producer = new BookingProducer(link, keys);
 		StreamState streams = new StreamState(link, keys, GROUP);
