@@ -382,6 +382,27 @@ class StreamConsumerTests {
 		}
 	}
 
+	@Test
+	void stalledWorkerStopsConsumption() {
+		RedisKeys keys = keys(2);
+		BookingProducer producer = new BookingProducer(link, keys);
+		long event = database.createEvent(100);
+		producer.setInventory(event, 100);
+		int partition = keys.partitionOf(event);
+		ConsumerProperties settings = ConsumerSettings.of("fault.pause-at", "after-read", "block", "100ms",
+				"backoff.initial", "50ms", "backoff.max", "100ms", "stall-timeout", "1s");
+
+		try (ConsumerRun consumer = ConsumerRun.start(redis.uri(), database, keys, settings)) {
+			await().atMost(TIMEOUT).until(consumer.consumer()::isConsuming);
+
+			producer.accept(event, "user", 1);
+
+			await().atMost(TIMEOUT).until(() -> !consumer.consumer().isConsuming());
+			assertThat(consumer.consumer().problems()).containsOnlyKeys(partition);
+			assertThat(consumer.registry().get("consumer.running").gauge().value()).isZero();
+		}
+	}
+
 	private static RedisKeys keys(int partitions) {
 		return new RedisKeys("t" + prefixes.incrementAndGet(), partitions);
 	}
