@@ -55,6 +55,9 @@ public final class SystemUnderTest implements AutoCloseable {
 		shared.put("server.port", 0);
 		shared.put("spring.data.redis.host", redis.host());
 		shared.put("spring.data.redis.port", redis.port());
+		// Lettuce's connection handshake runs under the command timeout. The services' 500 ms
+		// failed a start-up when a busy 2-core CI machine delayed it; tests may override this.
+		shared.put("spring.data.redis.timeout", "2s");
 		shared.put("spring.datasource.url", database.jdbcUrl());
 		shared.put("spring.datasource.username", database.username());
 		shared.put("spring.datasource.password", database.password());
