@@ -55,8 +55,8 @@ public final class SystemUnderTest implements AutoCloseable {
 		shared.put("server.port", 0);
 		shared.put("spring.data.redis.host", redis.host());
 		shared.put("spring.data.redis.port", redis.port());
-		// Lettuce's connection handshake runs under the command timeout. The services' 500 ms
-		// failed a start-up when a busy 2-core CI machine delayed it; tests may override this.
+		// Lettuce runs the connection handshake under the command timeout, and the
+		// services' 500 ms failed a start-up on a busy 2-core machine.
 		shared.put("spring.data.redis.timeout", "2s");
 		shared.put("spring.datasource.url", database.jdbcUrl());
 		shared.put("spring.datasource.username", database.username());
