@@ -227,6 +227,17 @@ class BookingApiTests {
 	}
 
 	@Test
+	void controlCharacterInUserIdIsRejected() {
+		long eventId = eventWithCapacity(5);
+
+		Response response = this.api.book(eventId, "a\u0000b", 1);
+
+		assertProblem(response, 400, "invalid-request");
+		assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("userId");
+		assertThat(this.api.get("/events/" + eventId).json().get("available").asInt()).isEqualTo(5);
+	}
+
+	@Test
 	void malformedJsonIsRejected() {
 		assertProblem(this.api.post("/book", "{\"eventId\":"), 400, "invalid-request");
 	}
