@@ -72,6 +72,8 @@ public class InventoryRebuilder implements DisposableBean {
 	 */
 	private static final Duration UNKNOWN_EVENT_TTL = Duration.ofSeconds(1);
 
+	private static final Duration KNOWN_EVENT_TTL = Duration.ofMinutes(10);
+
 	private final RedisKeys keys;
 
 	private final RedisLink link;
@@ -90,6 +92,16 @@ public class InventoryRebuilder implements DisposableBean {
 
 	private final Cache<Long, Boolean> unknownEvents = Caffeine.newBuilder()
 		.expireAfterWrite(UNKNOWN_EVENT_TTL)
+		.maximumSize(10_000)
+		.build();
+
+	/**
+	 * Events found in PostgreSQL on this error path. Events never change once created, so
+	 * while a lost key is rebuilt, bookings for a known event get 503 without a query
+	 * each.
+	 */
+	private final Cache<Long, Event> knownEvents = Caffeine.newBuilder()
+		.expireAfterWrite(KNOWN_EVENT_TTL)
 		.maximumSize(10_000)
 		.build();
 
@@ -121,11 +133,16 @@ public class InventoryRebuilder implements DisposableBean {
 		if (this.unknownEvents.getIfPresent(eventId) != null) {
 			return eventNotFound(eventId);
 		}
+		Event known = this.knownEvents.getIfPresent(eventId);
+		if (known != null) {
+			return missingInventory(known);
+		}
 		Optional<Event> event = this.events.find(eventId);
 		if (event.isEmpty()) {
 			this.unknownEvents.put(eventId, Boolean.TRUE);
 			return eventNotFound(eventId);
 		}
+		this.knownEvents.put(eventId, event.get());
 		return missingInventory(event.get());
 	}
 
