@@ -5,12 +5,16 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -53,6 +57,23 @@ class ConsumerConfiguration {
 		Duration max = properties.backoff().max();
 		return (builder) -> builder
 			.reconnectDelay(Delay.exponential(properties.backoff().initial(), max, 2, TimeUnit.MILLISECONDS));
+	}
+
+	/**
+	 * Fails commands while the connection is down instead of queueing them, and does not
+	 * resend a command that was in flight when it dropped. A resent XREADGROUP would
+	 * deliver newer entries while the lost reply's entries sat in this consumer's pending
+	 * list until claimed; a failed read instead makes the worker reread its own pending
+	 * entries. Keepalive lets the operating system notice a peer that vanished.
+	 */
+	@Bean
+	LettuceClientOptionsBuilderCustomizer failFastClientOptions(DataRedisProperties redis) {
+		SocketOptions.Builder socket = SocketOptions.builder().keepAlive(true);
+		if (redis.getConnectTimeout() != null) {
+			socket.connectTimeout(redis.getConnectTimeout());
+		}
+		return (builder) -> builder.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
+			.socketOptions(socket.build());
 	}
 
 	@Bean
