@@ -31,8 +31,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Measures the consumer; asserts nothing about speed. Not part of the test run: start it
- * with {@code ./mvnw -pl order-consumer test -Dtest=ConsumerBenchmark}. It uses a
- * test-owned Redis and a fresh database on the shared PostgreSQL, and prints its results.
+ * with
+ * {@code ./mvnw -pl order-consumer -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=ConsumerBenchmark}.
+ * It uses a test-owned Redis and a fresh database on the shared PostgreSQL, and prints
+ * its results.
  */
 class ConsumerBenchmark {
 

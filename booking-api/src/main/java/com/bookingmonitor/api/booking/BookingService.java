@@ -78,7 +78,7 @@ public class BookingService {
 				this.metrics.count(Outcome.CONFLICT);
 				throw new ApiProblemException(ProblemType.IDEMPOTENCY_KEY_CONFLICT,
 						"Idempotency-Key was already used for booking " + result.bookingId()
-								+ " with a different event, user or quantity; use a new key for a new request")
+								+ " with a different user or quantity; use a new key for a new request")
 					.with("bookingId", result.bookingId());
 			}
 			case SOLD_OUT -> {

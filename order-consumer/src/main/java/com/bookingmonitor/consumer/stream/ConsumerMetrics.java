@@ -97,8 +97,8 @@ public final class ConsumerMetrics {
 		gauge(registry, "consumer.pending.entries", "Entries delivered to the group and not yet acknowledged", null,
 				partition, stats, s -> s.pendingEntries);
 		gauge(registry, "consumer.lag", "Entries not yet delivered to the group", null, partition, stats, s -> s.lag);
-		gauge(registry, "consumer.pending.oldest.age", "Age of the oldest pending entry, from its id", "seconds",
-				partition, stats, s -> s.oldestPendingAgeSeconds);
+		gauge(registry, "consumer.pending.oldest.age", "Time since the oldest pending entry was last delivered",
+				"seconds", partition, stats, s -> s.oldestPendingAgeSeconds);
 	}
 
 	private static void gauge(MeterRegistry registry, String name, String description, String baseUnit,

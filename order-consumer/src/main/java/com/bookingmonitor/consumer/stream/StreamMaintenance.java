@@ -8,6 +8,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
@@ -112,7 +115,6 @@ public final class StreamMaintenance implements SmartLifecycle {
 	 */
 	void refreshStats() {
 		RedisClusterCommands<String, String> redis = link().sync();
-		long now = System.currentTimeMillis();
 		for (int partition = 0; partition < this.keys.partitions(); partition++) {
 			String stream = this.keys.stream(partition);
 			PartitionStats stats = this.metrics.partition(partition);
@@ -124,9 +126,19 @@ public final class StreamMaintenance implements SmartLifecycle {
 			stats.lag = (group.get("lag") instanceof Long lag) ? lag : Double.NaN;
 			PendingMessages pending = redis.xpending(stream, this.properties.group());
 			stats.pendingEntries = pending.getCount();
-			stats.oldestPendingAgeSeconds = (pending.getCount() > 0)
-					? Math.max(0, now - StreamIds.millis(pending.getMessageIds().getLower().getValue())) / 1000.0 : 0;
+			stats.oldestPendingAgeSeconds = oldestPendingIdleSeconds(redis, stream);
 		}
+	}
+
+	/**
+	 * Returns how long the oldest pending entry has waited since its last delivery. The
+	 * time in its id would count the wait before delivery too, so a backlog would make
+	 * entries that a live consumer just read look stuck.
+	 */
+	private double oldestPendingIdleSeconds(RedisClusterCommands<String, String> redis, String stream) {
+		List<PendingMessage> oldest = redis.xpending(stream, this.properties.group(), Range.create("-", "+"),
+				Limit.from(1));
+		return oldest.isEmpty() ? 0 : oldest.get(0).getMsSinceLastDelivery() / 1000.0;
 	}
 
 	/**
