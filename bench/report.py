@@ -247,6 +247,10 @@ def main():
     lines = []
     lines.append(f"# Booking path benchmark, {now:%Y-%m-%d %H:%M} UTC")
     lines.append("")
+    lines.append(f"Headline: `POST /book` accepted {fmt(median(ratios_baseline), 1)} times as many bookings per second "
+                 f"as the same contract served by PostgreSQL alone ({fmt(ours_median)} against "
+                 f"{fmt(baseline_median)}, medians of {len(table)} interleaved rounds).")
+    lines.append("")
     lines.append(f"Command: `{args.command.strip()}` (usage in `bench/README.md`).")
     lines.append("")
     lines.append(f"Machine: {info['cpus']} CPUs ({info['model']}), {info['memory']} memory, Linux {info['kernel']}; "
