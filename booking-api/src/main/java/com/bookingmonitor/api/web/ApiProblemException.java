@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * An error that becomes a problem details response of the given type. Extra properties
- * appear as members of the problem object.
+ * appear as members of the problem object. It records no stack trace: it stands for an
+ * expected outcome or carries its cause, and a sold-out stampede throws thousands a
+ * second.
  */
 public class ApiProblemException extends RuntimeException {
 
@@ -18,7 +20,7 @@ public class ApiProblemException extends RuntimeException {
 	}
 
 	public ApiProblemException(ProblemType type, String detail, Throwable cause) {
-		super(detail, cause);
+		super(detail, cause, false, false);
 		this.type = type;
 	}
 
