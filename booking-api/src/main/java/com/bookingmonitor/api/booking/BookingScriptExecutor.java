@@ -10,6 +10,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -123,7 +124,10 @@ public class BookingScriptExecutor implements DisposableBean {
 	public BookingScript.Result execute(BookingScript.Call call) {
 		Timer.Sample sample = Timer.start();
 		try {
-			if (!this.connection.isOpen()) {
+			// Not on a cluster: its connection reports only the default node's state,
+			// which
+			// would reject bookings for every master while one fails over.
+			if (!(this.connection instanceof StatefulRedisClusterConnection) && !this.connection.isOpen()) {
 				throw new RedisUnavailableException("Redis is not connected", false, null);
 			}
 			if (!this.inFlight.tryAcquire()) {

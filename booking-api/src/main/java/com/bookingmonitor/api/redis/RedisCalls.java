@@ -29,7 +29,10 @@ public final class RedisCalls {
 	 * have happened when the connection is down, so that the caller sends nothing.
 	 */
 	public static void requireConnected(RedisLink link) {
-		if (!link.connection().isOpen()) {
+		// A cluster connection reports only its default node's state; Lettuce rejects
+		// commands per node while that node is disconnected, so there is nothing to
+		// check.
+		if (!link.isCluster() && !link.connection().isOpen()) {
 			throw new RedisUnavailableException("Redis is not connected", false, null);
 		}
 	}
