@@ -8,7 +8,6 @@ import com.bookingmonitor.common.RedisLink;
 import com.bookingmonitor.common.StreamsProperties;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.Delay;
 
@@ -18,7 +17,6 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -66,26 +64,7 @@ class RedisConfiguration {
 	@Bean(destroyMethod = "close")
 	RedisLink redisLink(LettuceConnectionFactory connectionFactory) {
 		AbstractRedisClient client = connectionFactory.getRequiredNativeClient();
-		return RedisLink.connect(client, standaloneUri(connectionFactory));
-	}
-
-	private static RedisURI standaloneUri(LettuceConnectionFactory connectionFactory) {
-		RedisStandaloneConfiguration standalone = connectionFactory.getStandaloneConfiguration();
-		RedisURI.Builder uri = RedisURI.builder()
-			.withHost(standalone.getHostName())
-			.withPort(standalone.getPort())
-			.withDatabase(standalone.getDatabase())
-			.withSsl(connectionFactory.isUseSsl())
-			.withTimeout(connectionFactory.getClientConfiguration().getCommandTimeout());
-		standalone.getPassword().toOptional().ifPresent((password) -> {
-			if (standalone.getUsername() != null) {
-				uri.withAuthentication(standalone.getUsername(), password);
-			}
-			else {
-				uri.withPassword(password);
-			}
-		});
-		return uri.build();
+		return RedisLink.connect(client, ScriptConnections.standaloneUri(connectionFactory));
 	}
 
 }

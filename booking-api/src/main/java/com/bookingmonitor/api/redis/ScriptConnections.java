@@ -30,8 +30,11 @@ public final class ScriptConnections {
 		return client.connect(standaloneUri(connectionFactory));
 	}
 
-	// The same address and credentials as RedisConfiguration gives the shared connection.
-	private static RedisURI standaloneUri(LettuceConnectionFactory connectionFactory) {
+	/**
+	 * Builds the address, credentials and timeout of a single Redis from Spring Data
+	 * Redis's configuration, for connections opened outside its connection factory.
+	 */
+	static RedisURI standaloneUri(LettuceConnectionFactory connectionFactory) {
 		RedisStandaloneConfiguration standalone = connectionFactory.getStandaloneConfiguration();
 		RedisURI.Builder uri = RedisURI.builder()
 			.withHost(standalone.getHostName())
