@@ -62,9 +62,9 @@ class ConsumerConfiguration {
 	/**
 	 * Fails commands while the connection is down instead of queueing them, and does not
 	 * resend a command that was in flight when it dropped. A resent XREADGROUP would
-	 * deliver newer entries while the lost reply's entries sat in this consumer's pending
-	 * list until claimed; a failed read instead makes the worker reread its own pending
-	 * entries. Keepalive lets the operating system notice a peer that vanished.
+	 * deliver newer entries, and the lost reply's entries would wait in this consumer's
+	 * pending list until claimed. A failed read instead makes the worker reread its own
+	 * pending entries. Keepalive lets the operating system notice a peer that vanished.
 	 */
 	@Bean
 	LettuceClientOptionsBuilderCustomizer failFastClientOptions(DataRedisProperties redis) {
