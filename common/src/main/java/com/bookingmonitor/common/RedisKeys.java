@@ -99,7 +99,7 @@ public final class RedisKeys {
 		return stream(partitionOf(eventId));
 	}
 
-	/** All partition streams, in partition order. */
+	/** Returns the keys of all partition streams, in partition order. */
 	public List<String> streams() {
 		return IntStream.range(0, this.partitions).mapToObj(this::stream).toList();
 	}

@@ -27,7 +27,7 @@ public record RedisLink(StatefulConnection<String, String> connection, RedisClus
 	 * {@code spring.data.redis.*} properties.
 	 * @param client a {@link RedisClient} or a {@link RedisClusterClient}
 	 * @param standaloneUri where a {@link RedisClient} connects; ignored for a cluster
-	 * client, which knows its seed nodes
+	 * client, which has its own seed nodes
 	 */
 	public static RedisLink connect(AbstractRedisClient client, RedisURI standaloneUri) {
 		if (client instanceof RedisClusterClient clusterClient) {

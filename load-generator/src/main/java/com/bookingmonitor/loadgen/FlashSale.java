@@ -15,7 +15,7 @@ import com.bookingmonitor.loadgen.BookingApiClient.BookingResult;
  */
 final class FlashSale {
 
-	/** Maximum wait before a retry, even when {@code Retry-After} asks for longer. */
+	/** Maximum wait before a retry, even when {@code Retry-After} requests longer. */
 	private static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(5);
 
 	private final BookingApiClient client;

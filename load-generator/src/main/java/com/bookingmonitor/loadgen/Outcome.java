@@ -1,6 +1,6 @@
 package com.bookingmonitor.loadgen;
 
-/** How booking-api responded to one {@code POST /book} request. */
+/** Result of one {@code POST /book} request, as booking-api returned it. */
 enum Outcome {
 
 	/**

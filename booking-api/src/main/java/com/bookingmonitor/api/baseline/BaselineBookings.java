@@ -44,8 +44,8 @@ class BaselineBookings {
 			VALUES (?, ?, ?, ?, ?)""";
 
 	/**
-	 * Copies an event's capacity on its first booking, because {@code POST /events} knows
-	 * nothing of this table.
+	 * Copies an event's capacity on its first booking, because {@code POST /events} does
+	 * not write this table.
 	 */
 	private static final String ADD_INVENTORY = """
 			INSERT INTO baseline_inventory (event_id, available)

@@ -56,6 +56,9 @@ public class BookingService {
 	 * {@code idempotencyKey}.
 	 * @throws ApiProblemException for every outcome other than accepted or replayed
 	 */
+	// NOTE: sold-out and limit-reached are thrown, and a JFR profile of a sold-out
+	// stampede put 31% of booking-api's CPU in Spring MVC's exception resolution.
+	// Returning rejections as values would remove that cost.
 	public BookingResult book(BookingRequest request, @Nullable IdempotencyKey idempotencyKey) {
 		// A request with a key may replay a booking that took the last ticket, so it must
 		// reach Redis.

@@ -33,7 +33,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * outcomes are not logged here; unexpected errors are logged once, with the request.
  */
 @RestControllerAdvice
-public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
@@ -44,7 +44,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler(ApiProblemException.class)
-	public ResponseEntity<Object> handleApiProblem(ApiProblemException ex) {
+	ResponseEntity<Object> handleApiProblem(ApiProblemException ex) {
 		ProblemDetail problem = problem(ex.type(), ex.getMessage());
 		ex.properties().forEach(problem::setProperty);
 		return respond(problem, ex.type());
