@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -30,6 +31,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.util.Assert;
 
 /**
  * Runs the booking script: one EVALSHA, and after a NOSCRIPT reply (a restarted or
@@ -75,29 +77,36 @@ public class BookingScriptExecutor implements DisposableBean {
 
 	private final long safetyTimeoutMillis;
 
+	/** Whether Lettuce times the calls out, so that waiting needs no timer of its own. */
+	private final boolean commandsTimeOut;
+
 	private final AtomicBoolean failing = new AtomicBoolean();
 
 	@Autowired
 	BookingScriptExecutor(RedisLink link, LettuceConnectionFactory connectionFactory, MeterRegistry registry,
 			DataRedisProperties redisProperties, BookingScriptProperties properties) {
-		this(link, link.isCluster() ? null : ScriptConnections.openStandalone(connectionFactory), registry,
+		this(link, link.isCluster() ? null : ScriptConnections.standaloneClient(connectionFactory),
+				link.isCluster() ? null : ScriptConnections.openStandalone(connectionFactory), registry,
 				(redisProperties.getTimeout() != null) ? redisProperties.getTimeout() : DEFAULT_COMMAND_TIMEOUT,
 				properties.maxInFlight());
 	}
 
 	/**
 	 * @param link the shared connection, used for the calls on a Redis Cluster
+	 * @param batchClient the client that opened {@code batchConnection}, or null for the
+	 * cluster path
 	 * @param batchConnection a connection to a single Redis that this executor owns and
 	 * closes, or null for the cluster path
 	 */
-	BookingScriptExecutor(RedisLink link, @Nullable StatefulRedisConnection<String, String> batchConnection,
-			MeterRegistry registry, Duration commandTimeout, int maxInFlight) {
+	BookingScriptExecutor(RedisLink link, @Nullable RedisClient batchClient,
+			@Nullable StatefulRedisConnection<String, String> batchConnection, MeterRegistry registry,
+			Duration commandTimeout, int maxInFlight) {
 		if (batchConnection != null) {
+			Assert.notNull(batchClient, "A batch connection needs the client that opened it");
 			batchConnection.setAutoFlushCommands(false);
-			// One thread of Lettuce's own executor group runs every flush, so flushes
-			// keep
-			// their order and no thread is added.
-			this.flushCoalescer = new FlushCoalescer(batchConnection,
+			// Until the channel's event loop is known, one thread of Lettuce's own
+			// executor group runs the flushes, so no thread is added.
+			this.flushCoalescer = new FlushCoalescer(batchConnection, batchClient,
 					batchConnection.getResources().eventExecutorGroup().next());
 			this.connection = batchConnection;
 			this.commands = batchConnection.async();
@@ -114,6 +123,7 @@ public class BookingScriptExecutor implements DisposableBean {
 			.description("Booking script calls, including the EVAL after a NOSCRIPT")
 			.register(registry);
 		this.safetyTimeoutMillis = commandTimeout.plus(SAFETY_MARGIN).toMillis();
+		this.commandsTimeOut = RedisCalls.timesOutCommands(this.connection);
 	}
 
 	/**
@@ -160,6 +170,11 @@ public class BookingScriptExecutor implements DisposableBean {
 		return this.flushCoalescer != null;
 	}
 
+	/** Returns whether the flushes run on the event loop of the connection's channel. */
+	boolean flushesOnEventLoop() {
+		return this.flushCoalescer != null && this.flushCoalescer.onEventLoop();
+	}
+
 	/** Returns how many calls wait for Redis now. */
 	int callsInFlight() {
 		return this.maxInFlight - this.inFlight.availablePermits();
@@ -183,7 +198,7 @@ public class BookingScriptExecutor implements DisposableBean {
 		if (this.flushCoalescer != null) {
 			this.flushCoalescer.commandIssued();
 		}
-		return RedisCalls.await(future, this.safetyTimeoutMillis);
+		return this.commandsTimeOut ? RedisCalls.await(future) : RedisCalls.await(future, this.safetyTimeoutMillis);
 	}
 
 	/** Logs the start of an outage once instead of once per rejected booking. */
@@ -201,6 +216,9 @@ public class BookingScriptExecutor implements DisposableBean {
 
 	@Override
 	public void destroy() {
+		if (this.flushCoalescer != null) {
+			this.flushCoalescer.close();
+		}
 		if (this.ownConnection != null) {
 			this.ownConnection.close();
 		}

@@ -1,40 +1,65 @@
 package com.bookingmonitor.api.redis;
 
+import java.net.SocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 
 /**
  * Flushes a connection whose auto-flush is off once per burst of commands instead of once
  * per command. Callers issue their commands on the connection and then call
  * {@link #commandIssued()}. The first caller of a burst schedules one
- * {@code flushCommands()} on the executor, and every command issued before that flush
- * runs goes out in the same write.
+ * {@code flushCommands()}, and every command issued before that flush runs goes out in
+ * the same write.
+ * <p>
+ * The flushes run on the event loop of the connection's channel, which writes the
+ * commands at once, without handing them to another thread. Lettuce does not expose that
+ * event loop, so this class learns it from the thread that completes a PING and that
+ * reports each reconnect. Until then the flushes run on the fallback executor, and after
+ * a reconnect to another event loop a flush costs one more hand-off, as before.
  * <p>
  * Per-command flushing costs a hand-off to the event loop and a write system call for
  * each command. Lettuce offers manual flushing but no scheduling of it, so this class
  * adds the scheduling.
  */
-public final class FlushCoalescer {
+public final class FlushCoalescer implements RedisConnectionStateListener, AutoCloseable {
 
-	private final StatefulConnection<?, ?> connection;
+	private final StatefulRedisConnection<?, ?> connection;
 
-	private final Executor executor;
+	private final AbstractRedisClient client;
+
+	private volatile Executor executor;
 
 	private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
 	private final Runnable flush = this::flush;
 
 	/**
+	 * Starts to learn the channel's event loop, and uses {@code fallback} until it is
+	 * known.
 	 * @param connection a connection with auto-flush off
-	 * @param executor the executor that runs the flushes, best a single thread so that
-	 * they keep their order
+	 * @param client the client that opened the connection, which reports its reconnects
+	 * @param fallback runs the flushes until the event loop is known, best a single
+	 * thread
 	 */
-	public FlushCoalescer(StatefulConnection<?, ?> connection, Executor executor) {
+	public FlushCoalescer(StatefulRedisConnection<?, ?> connection, AbstractRedisClient client, Executor fallback) {
 		this.connection = connection;
-		this.executor = executor;
+		this.client = client;
+		this.executor = fallback;
+		client.addListener(this);
+		RedisFuture<String> ping = connection.async().ping();
+		// Registered before the flush that sends the PING, so the callback runs on the
+		// thread that reads the reply, the channel's event loop.
+		ping.whenComplete((reply, error) -> adoptCurrentEventLoop());
+		connection.flushCommands();
 	}
 
 	/** Makes sure that a flush runs after the command that the caller just issued. */
@@ -54,11 +79,37 @@ public final class FlushCoalescer {
 		}
 	}
 
+	/** Returns whether the flushes run on an event loop learnt from the connection. */
+	public boolean onEventLoop() {
+		return this.executor instanceof EventExecutor;
+	}
+
+	@Override
+	public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
+		// Lettuce calls this from the channel's event loop when the channel becomes
+		// active.
+		if (connection == this.connection) {
+			adoptCurrentEventLoop();
+		}
+	}
+
+	private void adoptCurrentEventLoop() {
+		EventExecutor eventLoop = ThreadExecutorMap.currentExecutor();
+		if (eventLoop != null) {
+			this.executor = eventLoop;
+		}
+	}
+
 	private void flush() {
 		// Cleared before draining: a command issued after this point either goes out with
 		// this flush or schedules the next one, so none is left in the buffer.
 		this.flushScheduled.set(false);
 		this.connection.flushCommands();
+	}
+
+	@Override
+	public void close() {
+		this.client.removeListener(this);
 	}
 
 }

@@ -10,6 +10,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
 
 /**
  * Waits for asynchronous Lettuce commands and turns transport failures and rejections
@@ -43,8 +44,29 @@ public final class RedisCalls {
 	 * against a future that never completes.
 	 */
 	public static <T> T await(RedisFuture<T> future, long safetyTimeoutMillis) {
+		return await(future, safetyTimeoutMillis, true);
+	}
+
+	/**
+	 * Waits for a command sent on a connection whose commands time out (see
+	 * {@link #timesOutCommands}), without a timer of its own, because the command's
+	 * timeout completes the future. A virtual thread that waits with a timeout arms a
+	 * timer of the fork-join pool's delay scheduler and cancels it on wake-up, and both
+	 * signal that scheduler's thread. In a profile of {@code POST /book} that cost 11% of
+	 * booking-api's CPU.
+	 */
+	public static <T> T await(RedisFuture<T> future) {
+		return await(future, 0, false);
+	}
+
+	/** Returns whether Lettuce fails the connection's commands after its timeout. */
+	public static boolean timesOutCommands(StatefulConnection<?, ?> connection) {
+		return connection.getOptions().getTimeoutOptions().isTimeoutCommands();
+	}
+
+	private static <T> T await(RedisFuture<T> future, long safetyTimeoutMillis, boolean timed) {
 		try {
-			return future.get(safetyTimeoutMillis, TimeUnit.MILLISECONDS);
+			return timed ? future.get(safetyTimeoutMillis, TimeUnit.MILLISECONDS) : future.get();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -23,11 +23,19 @@ public final class ScriptConnections {
 	 * @throws IllegalStateException when the factory's client is a cluster client
 	 */
 	public static StatefulRedisConnection<String, String> openStandalone(LettuceConnectionFactory connectionFactory) {
+		return standaloneClient(connectionFactory).connect(standaloneUri(connectionFactory));
+	}
+
+	/**
+	 * Returns the factory's client for a single Redis.
+	 * @throws IllegalStateException when the factory's client is a cluster client
+	 */
+	public static RedisClient standaloneClient(LettuceConnectionFactory connectionFactory) {
 		if (!(connectionFactory.getRequiredNativeClient() instanceof RedisClient client)) {
 			throw new IllegalStateException("Failed to open a connection to a single Redis: the client is a "
 					+ connectionFactory.getRequiredNativeClient().getClass().getName() + ", not a RedisClient");
 		}
-		return client.connect(standaloneUri(connectionFactory));
+		return client;
 	}
 
 	/**

@@ -116,6 +116,8 @@ class BookingScriptExecutorTests {
 		this.commands.set(this.keys.inventory(EVENT), "1500");
 		BookingScriptExecutor executor = executor(client, 4096);
 
+		await().atMost(Duration.ofSeconds(5)).until(executor::flushesOnEventLoop);
+
 		List<BookingScript.Result> results = runConcurrently(executor, 2000);
 
 		assertThat(executor.batching()).isTrue();
@@ -237,8 +239,8 @@ class BookingScriptExecutorTests {
 			int maxInFlight) {
 		RedisLink link = RedisLink.connect(redisClient, RedisURI.create(redis.uri()));
 		this.closeables.add(link);
-		BookingScriptExecutor executor = new BookingScriptExecutor(link, connection, new SimpleMeterRegistry(),
-				COMMAND_TIMEOUT, maxInFlight);
+		BookingScriptExecutor executor = new BookingScriptExecutor(link, redisClient, connection,
+				new SimpleMeterRegistry(), COMMAND_TIMEOUT, maxInFlight);
 		this.closeables.add(executor::destroy);
 		return executor;
 	}
