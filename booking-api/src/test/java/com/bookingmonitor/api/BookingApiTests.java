@@ -162,6 +162,7 @@ class BookingApiTests {
 
 		assertProblem(rejected, 409, "sold-out");
 		assertThat(rejected.json().get("available").asLong()).isEqualTo(1);
+		assertThat(rejected.text("instance")).isEqualTo("/book");
 		assertThat(this.commands.get(this.keys.inventory(eventId))).isEqualTo("1");
 		assertThat(this.api.book(eventId, "u-2", 1).status()).isEqualTo(202);
 		assertProblem(this.api.book(eventId, "u-3", 1), 409, "sold-out");

@@ -6,9 +6,12 @@ import java.util.UUID;
 import jakarta.validation.Valid;
 import org.jspecify.annotations.Nullable;
 
+import com.bookingmonitor.api.booking.BookingService.BookingOutcome;
 import com.bookingmonitor.api.booking.BookingService.BookingResult;
+import com.bookingmonitor.api.booking.BookingService.Rejection;
 import com.bookingmonitor.api.booking.BookingView.Status;
 import com.bookingmonitor.api.web.ApiProblemException;
+import com.bookingmonitor.api.web.ProblemResponses;
 import com.bookingmonitor.api.web.ProblemType;
 
 import org.springframework.http.ResponseEntity;
@@ -28,17 +31,24 @@ class BookingController {
 
 	private final BookingLookup bookingLookup;
 
-	BookingController(BookingService bookingService, BookingLookup bookingLookup) {
+	private final ProblemResponses problems;
+
+	BookingController(BookingService bookingService, BookingLookup bookingLookup, ProblemResponses problems) {
 		this.bookingService = bookingService;
 		this.bookingLookup = bookingLookup;
+		this.problems = problems;
 	}
 
 	@PostMapping("/book")
-	ResponseEntity<BookingView> book(@Valid @RequestBody BookingRequest request,
+	ResponseEntity<?> book(@Valid @RequestBody BookingRequest request,
 			@RequestHeader(name = IdempotencyKey.HEADER, required = false) @Nullable String idempotencyKey) {
 		IdempotencyKey key = (idempotencyKey != null) ? new IdempotencyKey(idempotencyKey) : null;
 
-		BookingResult booking = this.bookingService.book(request, key);
+		BookingOutcome outcome = this.bookingService.book(request, key);
+		if (outcome instanceof Rejection rejection) {
+			return this.problems.respond(rejection.problem());
+		}
+		BookingResult booking = (BookingResult) outcome;
 
 		ResponseEntity.BodyBuilder response = ResponseEntity.accepted()
 			.location(URI.create("/bookings/" + booking.bookingId()));

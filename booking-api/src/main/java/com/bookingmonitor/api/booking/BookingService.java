@@ -11,6 +11,7 @@ import com.bookingmonitor.api.booking.BookingMetrics.Outcome;
 import com.bookingmonitor.api.inventory.InventoryGauges;
 import com.bookingmonitor.api.inventory.InventoryRebuilder;
 import com.bookingmonitor.api.redis.RedisUnavailableException;
+import com.bookingmonitor.api.web.ApiProblem;
 import com.bookingmonitor.api.web.ApiProblemException;
 import com.bookingmonitor.api.web.ProblemType;
 import com.bookingmonitor.common.BookingEvent;
@@ -53,18 +54,17 @@ public class BookingService {
 
 	/**
 	 * Books the request's tickets, or replays the booking that already claimed
-	 * {@code idempotencyKey}.
-	 * @throws ApiProblemException for every outcome other than accepted or replayed
+	 * {@code idempotencyKey}. The expected rejections (sold out, limit reached, a
+	 * conflicting idempotency key) are returned, not thrown: exception resolution cost a
+	 * sold-out stampede 31% of booking-api's CPU.
+	 * @throws ApiProblemException when Redis is unavailable or the event is unknown
 	 */
-	// NOTE: sold-out and limit-reached are thrown, and a JFR profile of a sold-out
-	// stampede put 31% of booking-api's CPU in Spring MVC's exception resolution.
-	// Returning rejections as values would remove that cost.
-	public BookingResult book(BookingRequest request, @Nullable IdempotencyKey idempotencyKey) {
+	public BookingOutcome book(BookingRequest request, @Nullable IdempotencyKey idempotencyKey) {
 		// A request with a key may replay a booking that took the last ticket, so it must
 		// reach Redis.
 		if (idempotencyKey == null && this.soldOutEvents.isSoldOut(request.eventId())) {
 			this.metrics.count(Outcome.SOLD_OUT);
-			throw soldOut(request, 0);
+			return new Rejection(soldOut(request, 0));
 		}
 		BookingEvent booking = new BookingEvent(this.bookingIds.generate(), request.eventId(), request.userId(),
 				request.quantity(), Instant.ofEpochMilli(this.clock.millis()));
@@ -79,10 +79,10 @@ public class BookingService {
 			}
 			case IDEMPOTENCY_CONFLICT -> {
 				this.metrics.count(Outcome.CONFLICT);
-				throw new ApiProblemException(ProblemType.IDEMPOTENCY_KEY_CONFLICT,
+				yield new Rejection(new ApiProblem(ProblemType.IDEMPOTENCY_KEY_CONFLICT,
 						"Idempotency-Key was already used for booking " + result.bookingId()
 								+ " with a different user or quantity; use a new key for a new request")
-					.with("bookingId", result.bookingId());
+					.with("bookingId", String.valueOf(result.bookingId())));
 			}
 			case SOLD_OUT -> {
 				if (result.count() == 0) {
@@ -90,15 +90,15 @@ public class BookingService {
 				}
 				this.gauges.updateAvailable(request.eventId(), result.count());
 				this.metrics.count(Outcome.SOLD_OUT);
-				throw soldOut(request, result.count());
+				yield new Rejection(soldOut(request, result.count()));
 			}
 			case LIMIT_REACHED -> {
 				this.metrics.count(Outcome.LIMIT_REACHED);
-				throw new ApiProblemException(ProblemType.USER_LIMIT_REACHED,
+				yield new Rejection(new ApiProblem(ProblemType.USER_LIMIT_REACHED,
 						"User has booked " + result.count() + " tickets for event " + request.eventId() + "; another "
 								+ request.quantity() + " would pass the limit of " + this.script.maxTicketsPerUser())
 					.with("eventId", request.eventId())
-					.with("limit", this.script.maxTicketsPerUser());
+					.with("limit", this.script.maxTicketsPerUser()));
 			}
 			case MISSING_INVENTORY -> throw missingInventory(request.eventId());
 		};
@@ -149,12 +149,17 @@ public class BookingService {
 		}
 	}
 
-	private static ApiProblemException soldOut(BookingRequest request, long available) {
-		return new ApiProblemException(ProblemType.SOLD_OUT,
+	private static ApiProblem soldOut(BookingRequest request, long available) {
+		return new ApiProblem(ProblemType.SOLD_OUT,
 				"Event " + request.eventId() + " has " + available + " tickets left, fewer than the "
 						+ request.quantity() + " requested")
 			.with("eventId", request.eventId())
 			.with("available", available);
+	}
+
+	/** What {@link #book} did: a booking, or an expected rejection. */
+	public sealed interface BookingOutcome permits BookingResult, Rejection {
+
 	}
 
 	/**
@@ -162,11 +167,17 @@ public class BookingService {
 	 *
 	 * @param replayed whether an earlier request with the same idempotency key made it
 	 */
-	public record BookingResult(UUID bookingId, long eventId, String userId, int quantity, boolean replayed) {
+	public record BookingResult(UUID bookingId, long eventId, String userId, int quantity,
+			boolean replayed) implements BookingOutcome {
 
 		BookingResult(UUID bookingId, BookingRequest request, boolean replayed) {
 			this(bookingId, request.eventId(), request.userId(), request.quantity(), replayed);
 		}
+
+	}
+
+	/** A booking that was not made, for a reason the client can act on. */
+	public record Rejection(ApiProblem problem) implements BookingOutcome {
 
 	}
 

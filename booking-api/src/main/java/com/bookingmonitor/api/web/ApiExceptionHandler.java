@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
-import com.bookingmonitor.api.BookingApiProperties;
 import com.bookingmonitor.api.redis.RedisUnavailableException;
 import com.bookingmonitor.api.web.InvalidRequestException.FieldError;
 
@@ -37,10 +36,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
-	private final String retryAfterSeconds;
+	private final ProblemResponses responses;
 
-	ApiExceptionHandler(BookingApiProperties properties) {
-		this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
+	ApiExceptionHandler(ProblemResponses responses) {
+		this.responses = responses;
 	}
 
 	@ExceptionHandler(ApiProblemException.class)
@@ -155,21 +154,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 	}
 
 	private static ProblemDetail problem(ProblemType type, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(type.status(), detail);
-		problem.setType(type.type());
-		problem.setTitle(type.title());
-		return problem;
+		return ProblemResponses.problem(type, detail);
 	}
 
 	private ResponseEntity<Object> respond(ProblemDetail problem, ProblemType type) {
-		ResponseEntity.BodyBuilder response = ResponseEntity.status(type.status());
-		if (type.status().value() == 503) {
-			response.header(HttpHeaders.RETRY_AFTER, this.retryAfterSeconds);
-		}
-		if (type == ProblemType.UNAUTHORIZED) {
-			response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-		}
-		return response.body(problem);
+		return this.responses.respond(problem, type);
 	}
 
 	private static String fieldPath(JacksonException ex) {

@@ -46,8 +46,8 @@ class BookingServiceTests {
 	void soldOutEventSkipsRedis() {
 		given(this.executor.execute(any())).willReturn(new BookingScript.Result(Outcome.SOLD_OUT, 0, null));
 
-		assertProblem(this.request, null, ProblemType.SOLD_OUT);
-		assertProblem(this.request, null, ProblemType.SOLD_OUT);
+		assertRejected(ProblemType.SOLD_OUT);
+		assertRejected(ProblemType.SOLD_OUT);
 
 		verify(this.executor, times(1)).execute(any());
 		assertThat(this.registry.get("booking.requests").tag("outcome", "sold_out").counter().count()).isEqualTo(2);
@@ -56,10 +56,10 @@ class BookingServiceTests {
 	@Test
 	void soldOutEntryExpires() {
 		given(this.executor.execute(any())).willReturn(new BookingScript.Result(Outcome.SOLD_OUT, 0, null));
-		assertProblem(this.request, null, ProblemType.SOLD_OUT);
+		assertRejected(ProblemType.SOLD_OUT);
 
 		this.nanos.addAndGet(SOLD_OUT_TTL.toNanos() + 1);
-		assertProblem(this.request, null, ProblemType.SOLD_OUT);
+		assertRejected(ProblemType.SOLD_OUT);
 
 		verify(this.executor, times(2)).execute(any());
 	}
@@ -67,9 +67,10 @@ class BookingServiceTests {
 	@Test
 	void lastTicketMarksSoldOut() {
 		given(this.executor.execute(any())).willReturn(new BookingScript.Result(Outcome.ACCEPTED, 0, null));
-		assertThat(this.service.book(this.request, null).replayed()).isFalse();
+		assertThat(this.service.book(this.request, null)).isInstanceOfSatisfying(BookingService.BookingResult.class,
+				(booking) -> assertThat(booking.replayed()).isFalse());
 
-		assertProblem(this.request, null, ProblemType.SOLD_OUT);
+		assertRejected(ProblemType.SOLD_OUT);
 
 		verify(this.executor, times(1)).execute(any());
 	}
@@ -81,10 +82,12 @@ class BookingServiceTests {
 		given(this.executor.execute(any()))
 			.willReturn(new BookingScript.Result(Outcome.REPLAYED, 0, "0190c6e8-0000-7000-8000-000000000001"));
 
-		BookingService.BookingResult replay = this.service.book(this.request, new IdempotencyKey("k-1"));
+		BookingService.BookingOutcome replay = this.service.book(this.request, new IdempotencyKey("k-1"));
 
-		assertThat(replay.replayed()).isTrue();
-		assertThat(replay.bookingId()).hasToString("0190c6e8-0000-7000-8000-000000000001");
+		assertThat(replay).isInstanceOfSatisfying(BookingService.BookingResult.class, (booking) -> {
+			assertThat(booking.replayed()).isTrue();
+			assertThat(booking.bookingId()).hasToString("0190c6e8-0000-7000-8000-000000000001");
+		});
 	}
 
 	@Test
@@ -106,6 +109,12 @@ class BookingServiceTests {
 			.willThrow(new RedisUnavailableException("Redis is not connected", false, null));
 
 		assertProblem(this.request, null, ProblemType.SERVICE_UNAVAILABLE);
+	}
+
+	private void assertRejected(ProblemType type) {
+		BookingService.BookingOutcome outcome = this.service.book(this.request, null);
+		assertThat(outcome).isInstanceOfSatisfying(BookingService.Rejection.class,
+				(rejection) -> assertThat(rejection.problem().type()).isEqualTo(type));
 	}
 
 	private ApiProblemException assertProblem(BookingRequest request, IdempotencyKey key, ProblemType type) {
