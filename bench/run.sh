@@ -24,7 +24,10 @@ heap=${BENCH_HEAP:-256m}
 # which Serial only collects once it has grown to the heap limit.
 api_jvm_options=${BENCH_API_JVM:--XX:+UseSerialGC -Xms64m -Xmn48m -XX:SurvivorRatio=2 -XX:MaxTenuringThreshold=15 \
 -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=5000}
-consumer_jvm_options=${BENCH_CONSUMER_JVM:-}
+# Serial GC for the consumer too: with G1, concurrent marking and its refinement threads
+# took about a quarter of the consumer's CPU. The JVM also picks Serial by itself in the
+# compose file's containers, which have less than 1,792 MB of memory.
+consumer_jvm_options=${BENCH_CONSUMER_JVM:--XX:+UseSerialGC}
 # Two malloc arenas instead of eight per core: the JVM's native allocations stay compact.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 

@@ -20,6 +20,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import com.bookingmonitor.common.PooledBuffers;
 import com.bookingmonitor.common.RedisKeys;
 import com.bookingmonitor.common.RedisLink;
 import com.bookingmonitor.common.StreamsProperties;
@@ -50,13 +51,14 @@ class ConsumerConfiguration {
 
 	/**
 	 * Caps Lettuce's reconnect delay (30 s by default) at the consumer's backoff, so the
-	 * consumer resumes soon after Redis returns.
+	 * consumer resumes soon after Redis returns, and pools the buffers of its replies.
 	 */
 	@Bean
 	ClientResourcesBuilderCustomizer reconnectDelay(ConsumerProperties properties) {
 		Duration max = properties.backoff().max();
 		return (builder) -> builder
-			.reconnectDelay(Delay.exponential(properties.backoff().initial(), max, 2, TimeUnit.MILLISECONDS));
+			.reconnectDelay(Delay.exponential(properties.backoff().initial(), max, 2, TimeUnit.MILLISECONDS))
+			.nettyCustomizer(new PooledBuffers());
 	}
 
 	/**

@@ -3,6 +3,7 @@ package com.bookingmonitor.api.redis;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import com.bookingmonitor.common.PooledBuffers;
 import com.bookingmonitor.common.RedisKeys;
 import com.bookingmonitor.common.RedisLink;
 import com.bookingmonitor.common.StreamsProperties;
@@ -53,12 +54,14 @@ class RedisConfiguration {
 
 	/**
 	 * Caps the reconnect back-off at one second (Lettuce's default grows to 30 s), so
-	 * bookings resume within about a second of Redis coming back.
+	 * bookings resume within about a second of Redis coming back, and pools the buffers
+	 * of large replies, such as the drift check's scans.
 	 */
 	@Bean
 	ClientResourcesBuilderCustomizer shortReconnectDelay() {
 		return (builder) -> builder
-			.reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+			.reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+			.nettyCustomizer(new PooledBuffers());
 	}
 
 	@Bean(destroyMethod = "close")
