@@ -48,7 +48,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("booking.consumer")
 public record ConsumerProperties(@DefaultValue("booking-persisters") @NotBlank String group, String name,
-		@DefaultValue("500") @Min(1) @Max(MAX_BATCH_SIZE) int batchSize,
+		@DefaultValue("1000") @Min(1) @Max(MAX_BATCH_SIZE) int batchSize,
 		@DefaultValue("1s") @NotNull @DurationMin(millis = 1) Duration block,
 		@DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration claimMinIdle,
 		@DefaultValue("5s") @NotNull @DurationMin(millis = 1) Duration claimInterval,

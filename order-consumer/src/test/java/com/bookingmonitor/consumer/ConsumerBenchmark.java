@@ -82,7 +82,7 @@ class ConsumerBenchmark {
 
 			long start = System.nanoTime();
 			try (ConsumerRun consumer = ConsumerRun.start(redis.uri(), database, keys,
-					ConsumerSettings.of("batch-size", System.getProperty("benchmark.batchSize", "500")))) {
+					ConsumerSettings.of("batch-size", System.getProperty("benchmark.batchSize", "1000")))) {
 				await().atMost(Duration.ofMinutes(10))
 					.pollInterval(Duration.ofMillis(50))
 					.until(() -> consumer.count("consumer.bookings.persisted") >= backlog);

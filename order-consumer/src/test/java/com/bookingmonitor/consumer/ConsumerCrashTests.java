@@ -75,8 +75,10 @@ class ConsumerCrashTests {
 		events.forEach(event -> producer.setInventory(event, 10_000));
 		List<BookingEvent> accepted = new ArrayList<>(producer.acceptAll(BookingProducer.bookings(events, 400)));
 
-		try (ConsumerProcess crashing = ConsumerProcess
-			.start(arguments(keys, "crashing-" + pausePoint, "--booking.consumer.fault.pause-at=" + pausePoint))) {
+		// Batches of 50 are full, so each worker has also sent the read of its next batch
+		// when it pauses, and the crash leaves those entries pending as well.
+		try (ConsumerProcess crashing = ConsumerProcess.start(arguments(keys, "crashing-" + pausePoint,
+				"--booking.consumer.fault.pause-at=" + pausePoint, "--booking.consumer.batch-size=50"))) {
 			crashing.awaitLine("Fault injection: paused " + pausePoint, TIMEOUT);
 			long committed = database.bookingRows(events);
 			crashing.kill();

@@ -91,6 +91,16 @@ final class PartitionStream {
 	}
 
 	/**
+	 * Sends a read of up to {@code count} new entries that does not block, for a caller
+	 * that handles the previous batch meanwhile.
+	 */
+	RedisFuture<List<StreamMessage<String, String>>> readNewAsync(RedisLink redis, int count) {
+		return redis.async()
+			.xreadgroup(Consumer.from(this.group, this.consumer), XReadArgs.Builder.count(count),
+					StreamOffset.lastConsumed(this.stream));
+	}
+
+	/**
 	 * Reads this consumer's own pending entries with ids above {@code afterId}. Entries
 	 * deleted from the stream come back with no fields.
 	 */

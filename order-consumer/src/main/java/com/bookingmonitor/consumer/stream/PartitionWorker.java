@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +81,9 @@ final class PartitionWorker implements Runnable {
 
 	// A batch committed but not yet acknowledged because Redis failed.
 	private Acknowledgement unacknowledged;
+
+	// A read of new entries sent before the previous batch was handled, or null.
+	private RedisFuture<List<StreamMessage<String, String>>> prefetch;
 
 	private volatile long lastLoopNanos = System.nanoTime();
 
@@ -192,10 +197,22 @@ final class PartitionWorker implements Runnable {
 			}
 			this.ownPendingCursor = entries.getLast().getId();
 		}
+		else if (this.prefetch != null) {
+			RedisFuture<List<StreamMessage<String, String>>> sent = this.prefetch;
+			this.prefetch = null;
+			entries = LettuceFutures.awaitOrCancel(sent, COMMAND_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+		}
 		else {
 			entries = this.stream.readNew(this.redis, this.properties.batchSize(), this.properties.block());
 		}
 		if (!entries.isEmpty()) {
+			// A full batch suggests a backlog, so the next batch travels while this one
+			// is
+			// inserted. The read does not block, so an acknowledgement sent after it on
+			// this connection never waits for new entries.
+			if (this.ownPendingCursor == null && entries.size() == this.properties.batchSize()) {
+				this.prefetch = this.stream.readNewAsync(this.redis, this.properties.batchSize());
+			}
 			handle(entries);
 		}
 	}
@@ -390,6 +407,9 @@ final class PartitionWorker implements Runnable {
 	}
 
 	private void failed(Exception ex) {
+		// Entries that a prefetch delivered are pending for this consumer, so the reread
+		// of its own pending entries finds them.
+		this.prefetch = null;
 		this.ownPendingCursor = OWN_PENDING_START;
 		if (PartitionStream.isNoGroup(ex)) {
 			this.groupReady = false;

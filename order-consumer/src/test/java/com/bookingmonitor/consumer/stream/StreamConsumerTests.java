@@ -92,6 +92,30 @@ class StreamConsumerTests {
 	}
 
 	@Test
+	void backlogDrainsInFullBatches() {
+		RedisKeys keys = keys(1);
+		BookingProducer producer = new BookingProducer(link, keys);
+		StreamState streams = new StreamState(link, keys, GROUP);
+		long event = database.createEvent(10_000);
+		producer.setInventory(event, 10_000);
+		List<BookingEvent> bookings = producer.acceptAll(BookingProducer.bookings(List.of(event), 2000));
+
+		// Every batch of the backlog is full, so each one's successor is read while it is
+		// inserted.
+		try (ConsumerRun consumer = ConsumerRun.start(redis.uri(), database, keys,
+				ConsumerSettings.of("batch-size", "50"))) {
+			await().atMost(TIMEOUT).until(() -> database.bookingRows(List.of(event)) == 2000);
+			await().atMost(TIMEOUT).until(() -> streams.pendingEntries() == 0 && streams.pendingBookings() == 0);
+
+			assertThat(database.bookingIds(List.of(event)))
+				.containsExactlyInAnyOrderElementsOf(bookings.stream().map(b -> b.bookingId().toString()).toList());
+			assertThat(consumer.count("consumer.bookings.persisted")).isEqualTo(2000);
+			assertThat(consumer.count("consumer.bookings.duplicates")).isZero();
+			assertThat(consumer.count("consumer.entries.read")).isEqualTo(2000);
+		}
+	}
+
+	@Test
 	void redeliveredEntriesAreDuplicates() {
 		RedisKeys keys = keys(2);
 		BookingProducer producer = new BookingProducer(link, keys);
@@ -105,7 +129,8 @@ class StreamConsumerTests {
 			long inventory = producer.inventory(event);
 
 			// XADD the same entries again, as a redelivery would bring them. The pending
-			// field goes first, as the booking script writes both at once: a field written
+			// field goes first, as the booking script writes both at once: a field
+			// written
 			// after the consumer acknowledged its entry would never be removed.
 			for (BookingEvent booking : bookings) {
 				link.sync()
