@@ -313,14 +313,15 @@ def main():
                      f"{fmt(rss[0])} / {fmt(rss[1])} | {phase.get('load', '')} |")
     lines.append("")
     lines.append("The sold-out phases answer 409, which wrk counts as non-2xx. The backlog phase books until "
-                 "the stream holds the backlog, with the consumer stopped.")
+                 "the stream holds the backlog, with the consumer frozen.")
     lines.append("")
     lines.append("## Consumer")
     lines.append("")
     lines.append(f"- Lag plus pending entries every 5 s during the sustained run: {', '.join(map(str, lags))}.")
     lines.append(f"- Drain: {backlog:,} entries persisted at {fmt(rows_per_second)} rows/s, timed from the "
-                 f"consumer's `consumer_bookings_persisted_total` sampled every 0.2 s, from its last zero to the "
-                 f"sample that reached the backlog (the consumer's start-up is not counted).")
+                 f"consumer's `consumer_bookings_persisted_total` sampled every 0.2 s, from the last sample before "
+                 f"the first commit to the sample that reached the backlog. The consumer, warm from the earlier "
+                 f"phases, was frozen with SIGSTOP while the backlog built and resumed with SIGCONT.")
     lines.append(f"- End-to-end (accepted to committed) p99 at {fmt(paced.get('rps'))} bookings/s: at most "
                  f"{fmt(e2e_p99, 1)} ms, the upper bound of the `consumer_end_to_end_seconds` histogram bucket "
                  f"that holds the 99th percentile of the {e2e_count:,} bookings of the paced phase.")

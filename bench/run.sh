@@ -67,6 +67,7 @@ sampler_pid=""
 wrk_pid=""
 stop_pid() {
 	if [ -n "$1" ] && kill -0 "$1" 2> /dev/null; then
+		kill -CONT "$1" 2> /dev/null || true
 		kill "$1" 2> /dev/null || true
 		wait "$1" 2> /dev/null || true
 	fi
@@ -223,8 +224,9 @@ phase paced-ours "$paced_seconds" /book "$main_event" "$pause_ms" 100
 sleep 2
 curl -sf "$consumer_url/actuator/prometheus" | grep '^consumer_end_to_end_seconds_bucket' > "$results/e2e-after.txt"
 
-# Backlog: stop the consumer, book until the backlog reaches its target, start the consumer
-# and time the drain from its persisted-bookings counter.
+# Backlog: freeze the consumer with SIGSTOP, book until the backlog reaches its target,
+# resume it and time the drain from its persisted-bookings counter. A frozen JVM keeps its
+# compiled code, while a consumer started for the drain spent half its CPU compiling.
 await_drained() {
 	for _ in $(seq 1 120); do
 		[ "$(metric "$consumer_url" consumer_lag)" = 0 ] && [ "$(metric "$consumer_url" consumer_pending_entries{)" = 0 ] && return 0
@@ -232,7 +234,8 @@ await_drained() {
 	done
 }
 await_drained
-stop_pid "$consumer_pid"
+persisted_before=$(metric "$consumer_url" consumer_bookings_persisted_total)
+kill -STOP "$consumer_pid"
 accepted_before=$(metric "$api" 'booking_requests_total{outcome="accepted"')
 run_counter=$((run_counter + 1))
 BENCH_PATH=/book BENCH_EVENT=$main_event BENCH_RUN="$$-$run_counter" \
@@ -247,10 +250,10 @@ stop_pid "$wrk_pid"
 wrk_pid=""
 sleep 1
 backlog=$(( $(metric "$api" 'booking_requests_total{outcome="accepted"') - accepted_before ))
-start_consumer
+kill -CONT "$consumer_pid"
 : > "$results/drain.txt"
 for _ in $(seq 1 600); do
-	persisted=$(metric "$consumer_url" consumer_bookings_persisted_total)
+	persisted=$(( $(metric "$consumer_url" consumer_bookings_persisted_total) - persisted_before ))
 	echo "$(date +%s.%N) $persisted" >> "$results/drain.txt"
 	[ "$persisted" -ge "$backlog" ] && break
 	sleep 0.2
@@ -270,5 +273,5 @@ curl -sf "$api/actuator/prometheus" | grep -E '^booking_requests_total' > "$resu
 
 kill "$sampler_pid" 2> /dev/null || true
 python3 "$bench_dir/report.py" "$results" "${BENCH_OUT:-$repo/docs/benchmarks}" "$name" \
-	--command "bench/run.sh $*" --heap "$heap" --api-jvm "$api_jvm_options" \
-	--consumer-jvm "$consumer_jvm_options" --events "$main_event,$baseline_event,$soldout_event"
+	--command "bench/run.sh $*" --heap "$heap" --api-jvm="$api_jvm_options" \
+	--consumer-jvm="$consumer_jvm_options" --events "$main_event,$baseline_event,$soldout_event"
