@@ -3,13 +3,16 @@ package com.bookingmonitor.api.inventory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,17 @@ class InFlightBookings {
 	 * Values that do not decode are skipped and logged once per scan.
 	 */
 	Map<UUID, PendingBooking> of(int partition, Set<Long> eventIds) {
+		return Objects.requireNonNull(of(partition, eventIds, () -> false));
+	}
+
+	/**
+	 * Returns the pending bookings of the given events in one partition, by booking id,
+	 * or null when {@code stale} turns true between two pages of the scan. Values that do
+	 * not decode are skipped and logged once per scan.
+	 * @param stale returns true once the result would be discarded anyway, which ends the
+	 * scan early, so that a hash that grows under load is not read into memory in full
+	 */
+	@Nullable Map<UUID, PendingBooking> of(int partition, Set<Long> eventIds, BooleanSupplier stale) {
 		RedisCalls.requireConnected(this.link);
 		String hash = this.keys.pendingBookings(partition);
 		Map<UUID, PendingBooking> bookings = new HashMap<>();
@@ -71,6 +85,9 @@ class InFlightBookings {
 				}
 			}
 			cursor = page;
+			if (!cursor.isFinished() && stale.getAsBoolean()) {
+				return null;
+			}
 		}
 		while (!cursor.isFinished());
 		if (invalid > 0) {

@@ -7,13 +7,16 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -27,6 +30,7 @@ import com.bookingmonitor.api.ApiClient;
 import com.bookingmonitor.api.ApiClient.Response;
 import com.bookingmonitor.api.TestServers;
 import com.bookingmonitor.api.event.Event;
+import com.bookingmonitor.common.BookingEvent;
 import com.bookingmonitor.common.PendingBooking;
 import com.bookingmonitor.common.RedisKeys;
 import com.bookingmonitor.testsupport.PostgresDatabase;
@@ -73,6 +77,9 @@ class InventoryRebuildTests {
 
 	@Autowired
 	private InventoryRebuilder rebuilder;
+
+	@Autowired
+	private InFlightBookings inFlight;
 
 	@Autowired
 	private MeterRegistry registry;
@@ -209,6 +216,24 @@ class InventoryRebuildTests {
 
 		assertThat(this.driftCheck.run()).containsEntry(eventId, 2L);
 		assertThat(driftGauge(eventId)).isEqualTo(2.0);
+	}
+
+	@Test
+	void pendingScanStopsWhenStale() {
+		long eventId = createEvent(10_000);
+		Map<String, String> fields = new HashMap<>();
+		for (int i = 0; i < 3000; i++) {
+			UUID bookingId = UUID.randomUUID();
+			fields.put(bookingId.toString(),
+					PendingBooking.of(new BookingEvent(bookingId, eventId, "u-" + i, 1, Instant.now())).encode());
+		}
+		this.commands.hset(this.keys.pendingBookingsOfEvent(eventId), fields);
+		int partition = this.keys.partitionOf(eventId);
+		AtomicInteger pages = new AtomicInteger();
+
+		assertThat(this.inFlight.of(partition, Set.of(eventId), () -> pages.incrementAndGet() > 0)).isNull();
+		assertThat(pages).hasValue(1);
+		assertThat(this.inFlight.of(partition, Set.of(eventId), () -> false)).hasSize(3000);
 	}
 
 	@Test
