@@ -44,9 +44,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(ApiProblemException.class)
 	ResponseEntity<Object> handleApiProblem(ApiProblemException ex) {
-		ProblemDetail problem = problem(ex.type(), ex.getMessage());
-		ex.properties().forEach(problem::setProperty);
-		return respond(problem, ex.type());
+		return this.responses.respond(ex.problem());
 	}
 
 	@ExceptionHandler(RedisUnavailableException.class)

@@ -1,6 +1,5 @@
 package com.bookingmonitor.api.web;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -11,9 +10,7 @@ import java.util.Map;
  */
 public class ApiProblemException extends RuntimeException {
 
-	private final ProblemType type;
-
-	private final Map<String, Object> properties = new LinkedHashMap<>();
+	private final ApiProblem problem;
 
 	public ApiProblemException(ProblemType type, String detail) {
 		this(type, detail, null);
@@ -21,21 +18,25 @@ public class ApiProblemException extends RuntimeException {
 
 	public ApiProblemException(ProblemType type, String detail, Throwable cause) {
 		super(detail, cause, false, false);
-		this.type = type;
+		this.problem = new ApiProblem(type, detail);
 	}
 
 	/** Adds a member to the problem object and returns this exception. */
 	public ApiProblemException with(String name, Object value) {
-		this.properties.put(name, value);
+		this.problem.with(name, value);
 		return this;
 	}
 
+	public ApiProblem problem() {
+		return this.problem;
+	}
+
 	public ProblemType type() {
-		return this.type;
+		return this.problem.type();
 	}
 
 	public Map<String, Object> properties() {
-		return this.properties;
+		return this.problem.properties();
 	}
 
 }
