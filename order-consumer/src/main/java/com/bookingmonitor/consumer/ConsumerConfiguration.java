@@ -51,14 +51,19 @@ class ConsumerConfiguration {
 
 	/**
 	 * Caps Lettuce's reconnect delay (30 s by default) at the consumer's backoff, so the
-	 * consumer resumes soon after Redis returns, and pools the buffers of its replies.
+	 * consumer resumes soon after Redis returns.
 	 */
 	@Bean
 	ClientResourcesBuilderCustomizer reconnectDelay(ConsumerProperties properties) {
 		Duration max = properties.backoff().max();
 		return (builder) -> builder
-			.reconnectDelay(Delay.exponential(properties.backoff().initial(), max, 2, TimeUnit.MILLISECONDS))
-			.nettyCustomizer(new PooledBuffers());
+			.reconnectDelay(Delay.exponential(properties.backoff().initial(), max, 2, TimeUnit.MILLISECONDS));
+	}
+
+	/** Pools the buffers of Lettuce's replies, which carry batches of stream entries. */
+	@Bean
+	ClientResourcesBuilderCustomizer pooledReplyBuffers() {
+		return (builder) -> builder.nettyCustomizer(new PooledBuffers());
 	}
 
 	/**

@@ -6,7 +6,6 @@ import java.util.UUID;
 import jakarta.validation.Valid;
 import org.jspecify.annotations.Nullable;
 
-import com.bookingmonitor.api.booking.BookingService.BookingOutcome;
 import com.bookingmonitor.api.booking.BookingService.BookingResult;
 import com.bookingmonitor.api.booking.BookingService.Rejection;
 import com.bookingmonitor.api.booking.BookingView.Status;
@@ -44,12 +43,13 @@ class BookingController {
 			@RequestHeader(name = IdempotencyKey.HEADER, required = false) @Nullable String idempotencyKey) {
 		IdempotencyKey key = (idempotencyKey != null) ? new IdempotencyKey(idempotencyKey) : null;
 
-		BookingOutcome outcome = this.bookingService.book(request, key);
-		if (outcome instanceof Rejection rejection) {
-			return this.problems.respond(rejection.problem());
-		}
-		BookingResult booking = (BookingResult) outcome;
+		return switch (this.bookingService.book(request, key)) {
+			case BookingResult booking -> accepted(booking);
+			case Rejection rejection -> this.problems.respond(rejection.problem());
+		};
+	}
 
+	private static ResponseEntity<BookingView> accepted(BookingResult booking) {
 		ResponseEntity.BodyBuilder response = ResponseEntity.accepted()
 			.location(URI.create("/bookings/" + booking.bookingId()));
 		if (booking.replayed()) {

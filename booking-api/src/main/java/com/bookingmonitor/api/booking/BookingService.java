@@ -157,7 +157,7 @@ public class BookingService {
 			.with("available", available);
 	}
 
-	/** What {@link #book} did: a booking, or an expected rejection. */
+	/** Outcome of {@link #book}: a booking, or an expected rejection. */
 	public sealed interface BookingOutcome permits BookingResult, Rejection {
 
 	}

@@ -22,9 +22,9 @@ import io.netty.util.internal.ThreadExecutorMap;
  * <p>
  * The flushes run on the event loop of the connection's channel, which writes the
  * commands at once, without handing them to another thread. Lettuce does not expose that
- * event loop, so this class learns it from the thread that completes a PING and that
- * reports each reconnect. Until then the flushes run on the fallback executor, and after
- * a reconnect to another event loop a flush costs one more hand-off, as before.
+ * event loop, so this class learns it from the thread that completes a PING and from the
+ * thread that reports each reconnect. Until then the flushes run on the fallback
+ * executor, which costs one more thread hand-off per flush.
  * <p>
  * Per-command flushing costs a hand-off to the event loop and a write system call for
  * each command. Lettuce offers manual flushing but no scheduling of it, so this class
@@ -47,7 +47,7 @@ public final class FlushCoalescer implements RedisConnectionStateListener, AutoC
 	 * known.
 	 * @param connection a connection with auto-flush off
 	 * @param client the client that opened the connection, which reports its reconnects
-	 * @param fallback runs the flushes until the event loop is known, best a single
+	 * @param fallback runs the flushes until the event loop is known, preferably a single
 	 * thread
 	 */
 	public FlushCoalescer(StatefulRedisConnection<?, ?> connection, AbstractRedisClient client, Executor fallback) {
@@ -79,7 +79,7 @@ public final class FlushCoalescer implements RedisConnectionStateListener, AutoC
 		}
 	}
 
-	/** Returns whether the flushes run on an event loop learnt from the connection. */
+	/** Returns whether the flushes run on an event loop learned from the connection. */
 	public boolean onEventLoop() {
 		return this.executor instanceof EventExecutor;
 	}

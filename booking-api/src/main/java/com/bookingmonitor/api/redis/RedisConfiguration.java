@@ -54,14 +54,18 @@ class RedisConfiguration {
 
 	/**
 	 * Caps the reconnect back-off at one second (Lettuce's default grows to 30 s), so
-	 * bookings resume within about a second of Redis coming back, and pools the buffers
-	 * of large replies, such as the drift check's scans.
+	 * bookings resume within about a second of Redis coming back.
 	 */
 	@Bean
 	ClientResourcesBuilderCustomizer shortReconnectDelay() {
 		return (builder) -> builder
-			.reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-			.nettyCustomizer(new PooledBuffers());
+			.reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+	}
+
+	/** Pools the buffers of Lettuce's large replies, such as the drift check's scans. */
+	@Bean
+	ClientResourcesBuilderCustomizer pooledReplyBuffers() {
+		return (builder) -> builder.nettyCustomizer(new PooledBuffers());
 	}
 
 	@Bean(destroyMethod = "close")

@@ -44,26 +44,23 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(ApiProblemException.class)
 	ResponseEntity<Object> handleApiProblem(ApiProblemException ex) {
-		return this.responses.respond(ex.problem());
+		return respond(ex.problem());
 	}
 
 	@ExceptionHandler(RedisUnavailableException.class)
 	ResponseEntity<Object> handleRedisUnavailable(RedisUnavailableException ex) {
-		return respond(problem(ProblemType.SERVICE_UNAVAILABLE, "Redis is unavailable; retry later"),
-				ProblemType.SERVICE_UNAVAILABLE);
+		return respond(new ApiProblem(ProblemType.SERVICE_UNAVAILABLE, "Redis is unavailable; retry later"));
 	}
 
 	@ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class })
 	ResponseEntity<Object> handleDatabaseUnavailable(RuntimeException ex) {
-		return respond(problem(ProblemType.SERVICE_UNAVAILABLE, "PostgreSQL is unavailable; retry later"),
-				ProblemType.SERVICE_UNAVAILABLE);
+		return respond(new ApiProblem(ProblemType.SERVICE_UNAVAILABLE, "PostgreSQL is unavailable; retry later"));
 	}
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<Object> handleUnexpected(Exception ex, HttpServletRequest request) {
 		logger.error("Request failed: method={} path={}", request.getMethod(), request.getRequestURI(), ex);
-		return respond(problem(ProblemType.INTERNAL_ERROR, "The request failed; the error is logged"),
-				ProblemType.INTERNAL_ERROR);
+		return respond(new ApiProblem(ProblemType.INTERNAL_ERROR, "The request failed; the error is logged"));
 	}
 
 	@Override
@@ -101,10 +98,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		PayloadTooLargeException tooLarge = findCause(ex, PayloadTooLargeException.class);
 		if (tooLarge != null) {
-			return respond(
-					problem(ProblemType.PAYLOAD_TOO_LARGE,
-							"The request body exceeds " + tooLarge.limitBytes() + " bytes"),
-					ProblemType.PAYLOAD_TOO_LARGE);
+			return respond(new ApiProblem(ProblemType.PAYLOAD_TOO_LARGE,
+					"The request body exceeds " + tooLarge.limitBytes() + " bytes"));
 		}
 		JacksonException json = findCause(ex, JacksonException.class);
 		if (json == null) {
@@ -146,17 +141,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 			detail.append(' ').append(error.field()).append(' ').append(error.message()).append(';');
 		}
 		detail.setLength(detail.length() - 1);
-		ProblemDetail problem = problem(ProblemType.INVALID_REQUEST, detail.toString());
-		problem.setProperty("errors", errors);
-		return respond(problem, ProblemType.INVALID_REQUEST);
+		return respond(new ApiProblem(ProblemType.INVALID_REQUEST, detail.toString()).with("errors", errors));
 	}
 
-	private static ProblemDetail problem(ProblemType type, String detail) {
-		return ProblemResponses.problem(type, detail);
-	}
-
-	private ResponseEntity<Object> respond(ProblemDetail problem, ProblemType type) {
-		return this.responses.respond(problem, type);
+	private ResponseEntity<Object> respond(ApiProblem problem) {
+		return this.responses.respond(problem);
 	}
 
 	private static String fieldPath(JacksonException ex) {

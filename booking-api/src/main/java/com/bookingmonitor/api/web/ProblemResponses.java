@@ -22,19 +22,11 @@ public class ProblemResponses {
 
 	/** Returns the response for {@code problem}. */
 	public ResponseEntity<Object> respond(ApiProblem problem) {
-		ProblemDetail body = problem(problem.type(), problem.detail());
+		ProblemType type = problem.type();
+		ProblemDetail body = ProblemDetail.forStatusAndDetail(type.status(), problem.detail());
+		body.setType(type.type());
+		body.setTitle(type.title());
 		problem.properties().forEach(body::setProperty);
-		return respond(body, problem.type());
-	}
-
-	static ProblemDetail problem(ProblemType type, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(type.status(), detail);
-		problem.setType(type.type());
-		problem.setTitle(type.title());
-		return problem;
-	}
-
-	ResponseEntity<Object> respond(ProblemDetail problem, ProblemType type) {
 		ResponseEntity.BodyBuilder response = ResponseEntity.status(type.status());
 		if (type.status().value() == 503) {
 			response.header(HttpHeaders.RETRY_AFTER, this.retryAfterSeconds);
@@ -42,7 +34,7 @@ public class ProblemResponses {
 		if (type == ProblemType.UNAUTHORIZED) {
 			response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
 		}
-		return response.body(problem);
+		return response.body(body);
 	}
 
 }

@@ -206,10 +206,9 @@ final class PartitionWorker implements Runnable {
 			entries = this.stream.readNew(this.redis, this.properties.batchSize(), this.properties.block());
 		}
 		if (!entries.isEmpty()) {
-			// A full batch suggests a backlog, so the next batch travels while this one
-			// is
-			// inserted. The read does not block, so an acknowledgement sent after it on
-			// this connection never waits for new entries.
+			// A full batch suggests a backlog, so the next batch is read while this one
+			// is inserted. That read has no BLOCK, so the acknowledgement sent after it
+			// on this connection does not wait for new entries.
 			if (this.ownPendingCursor == null && entries.size() == this.properties.batchSize()) {
 				this.prefetch = this.stream.readNewAsync(this.redis, this.properties.batchSize());
 			}
